@@ -1,0 +1,26 @@
+// Exit codes shared by every command that evaluates a record; with many results the highest
+// wins. 64-70 follow sysexits.h.
+#pragma once
+
+#include "tlsrpt/evaluation.hpp"
+
+namespace tlsrpt {
+
+enum class ExitCode : int {
+    valid = 0,
+    warning = 1,
+    missing = 2,
+    invalid = 3,
+    lookup_error = 4,
+    usage = 64,
+    bad_input = 65,
+    cannot_open_input = 66,
+    internal = 70,
+};
+
+ExitCode exit_code_for(Status status);
+
+// The worse of two exit codes (the numerically higher).
+ExitCode worst(ExitCode a, ExitCode b);
+
+}  // namespace tlsrpt
