@@ -1,15 +1,35 @@
+// tlsrpt-check: parse the command line into Options, then run one subcommand.
+#include <exception>
+#include <string>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 
-#include "tlsrpt/exit_code.hpp"
+#include "cli/app.hpp"
 
 int main(int argc, char** argv) {
-    CLI::App app{"tlsrpt-check: check SMTP TLS Reporting (RFC 8460) records"};
-    app.set_version_flag("--version", "tlsrpt-check 0.1.0");
+    using namespace tlsrpt::cli;
     try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return e.get_exit_code() == 0 ? 0 : static_cast<int>(tlsrpt::ExitCode::usage);
+        CLI::App app;
+        configure_app(app);
+
+        // Each subcommand registers its options and says how to run it.
+        Options options;
+        const std::vector<Command> commands = add_commands(app, options);
+
+        // A bare domain means `check <domain>`.
+        std::vector<std::string> arguments =
+            arguments_with_default_command(argc, argv, app, commands);
+
+        // --help, --version and usage errors end here.
+        if (const auto exit_code = parse_arguments(app, std::move(arguments))) {
+            return static_cast<int>(*exit_code);
+        }
+
+        return static_cast<int>(run_selected_command(commands));
+    } catch (const std::exception& error) {
+        // Recoverable failures are values; an exception here is a bug or exhausted memory.
+        print_error(std::string("internal error: ") + error.what());
+        return static_cast<int>(tlsrpt::ExitCode::internal);
     }
-    return 0;
 }

@@ -9,31 +9,44 @@ namespace tlsrpt {
 
 std::string_view to_string(Severity severity) {
     switch (severity) {
-        case Severity::info: return "info";
-        case Severity::warning: return "warning";
-        case Severity::error: return "error";
+        case Severity::info:
+            return "info";
+        case Severity::warning:
+            return "warning";
+        case Severity::error:
+            return "error";
     }
     return "error";
 }
 
 std::string_view to_string(Status status) {
     switch (status) {
-        case Status::valid: return "valid";
-        case Status::warning: return "warning";
-        case Status::missing: return "missing";
-        case Status::invalid: return "invalid";
-        case Status::error: return "error";
+        case Status::valid:
+            return "valid";
+        case Status::warning:
+            return "warning";
+        case Status::missing:
+            return "missing";
+        case Status::invalid:
+            return "invalid";
+        case Status::error:
+            return "error";
     }
     return "error";
 }
 
 ExitCode exit_code_for(Status status) {
     switch (status) {
-        case Status::valid: return ExitCode::valid;
-        case Status::warning: return ExitCode::warning;
-        case Status::missing: return ExitCode::missing;
-        case Status::invalid: return ExitCode::invalid;
-        case Status::error: return ExitCode::lookup_error;
+        case Status::valid:
+            return ExitCode::valid;
+        case Status::warning:
+            return ExitCode::warning;
+        case Status::missing:
+            return ExitCode::missing;
+        case Status::invalid:
+            return ExitCode::invalid;
+        case Status::error:
+            return ExitCode::lookup_error;
     }
     return ExitCode::internal;
 }

@@ -1,0 +1,60 @@
+// The per-domain pipeline: name -> normalised domain -> TXT lookup at _smtp._tls.<domain> ->
+// evaluation -> one CheckResult. Lookups run asynchronously on a dns::Resolver, at most
+// `max_in_flight` domains at a time, each under its own deadline.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <string>
+
+#include "dns/resolver.hpp"
+#include "tlsrpt/result.hpp"
+
+namespace tlsrpt::audit {
+
+struct AuditOptions {
+    // Hard limit for all of a domain's lookups, retries included.
+    std::chrono::milliseconds deadline{10'000};
+    // Domains being looked up at once; further submissions wait in order.
+    std::size_t max_in_flight = 256;
+};
+
+class Auditor {
+  public:
+    using ResultCallback = std::function<void(CheckResult&&)>;
+
+    Auditor(dns::Resolver& resolver, AuditOptions options);
+
+    // `done` runs exactly once with the domain's row: during submit() for a name that cannot
+    // be looked up, otherwise from run().
+    void submit(std::string input, ResultCallback done);
+
+    // Returns when every submitted domain has its row.
+    void run();
+
+  private:
+    struct Pending {
+        std::string input;
+        std::string domain;
+        ResultCallback done;
+    };
+
+    void start(Pending pending);
+    void on_domain_finished();
+
+    dns::Resolver& resolver_;
+    AuditOptions options_;
+    std::size_t in_flight_ = 0;
+    std::deque<Pending> waiting_;
+};
+
+// The row for a name that is not a usable domain name.
+CheckResult invalid_domain_result(std::string input, Diagnostic problem);
+
+// The row for a finished TXT lookup of `domain`: pure, so that every DNS outcome can be
+// tested without a network.
+CheckResult lookup_result(std::string input, std::string domain, const dns::Response& response);
+
+}  // namespace tlsrpt::audit

@@ -1,0 +1,58 @@
+// Subcommands: each registers its options on the app and returns how to run it. A command that
+// cannot do its work returns a Failure; main prints it and exits with its code.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/options.hpp"
+#include "tlsrpt/exit_code.hpp"
+#include "tlsrpt/expected.hpp"
+
+namespace tlsrpt::cli {
+
+struct Failure {
+    ExitCode code = ExitCode::internal;
+    std::string message;  // one line; it may quote user input, print_error escapes it
+};
+
+using CommandResult = Expected<ExitCode, Failure>;
+
+struct Command {
+    CLI::App* app = nullptr;  // the registered subcommand
+    std::function<CommandResult()> run;
+};
+
+Command add_check_command(CLI::App& app, CheckOptions& options);
+Command add_lint_command(CLI::App& app, LintOptions& options);
+Command add_generate_command(CLI::App& app, GenerateOptions& options);
+
+// An option taking one of `choices` (case-insensitive), shown as `a|b|c` in --help.
+template <typename Enum>
+CLI::Option* add_choice_option(CLI::App& command, const std::string& name, Enum& target,
+                               const std::vector<std::pair<std::string, Enum>>& choices,
+                               const std::string& description) {
+    std::vector<std::string> names;
+    for (const auto& choice : choices) names.push_back(choice.first);
+    return command
+        .add_option_function<std::string>(
+            name,
+            [&target, choices](const std::string& chosen) {
+                for (const auto& [choice_name, value] : choices) {
+                    if (choice_name == chosen) target = value;
+                }
+            },
+            description)
+        ->transform(CLI::IsMember(names, CLI::ignore_case))
+        ->option_text(CLI::detail::join(names, "|"));
+}
+
+// `--format` with the given output formats, the first one being the default.
+CLI::Option* add_format_option(CLI::App& command, output::Format& target,
+                               const std::vector<output::Format>& formats);
+
+}  // namespace tlsrpt::cli

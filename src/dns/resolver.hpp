@@ -1,0 +1,57 @@
+// An asynchronous stub resolver: lookups are submitted with a deadline and a callback, and one
+// thread runs the event loop until none is left. c-ares 1.18 and epoll stay behind this
+// interface (see shared/notes/dependencies.md for the traps it avoids).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dns/response.hpp"
+#include "tlsrpt/expected.hpp"
+
+namespace tlsrpt::dns {
+
+struct ResolverOptions {
+    // "a.b.c.d[:port]", "[v6]:port" or a bare IPv6 address; empty: /etc/resolv.conf.
+    std::vector<std::string> servers;
+    // Wait for the first try; c-ares doubles it after each pass over all servers.
+    std::chrono::milliseconds timeout{2000};
+    // Passes over the servers for timeouts; also how often a SERVFAIL is asked again.
+    int tries = 2;
+};
+
+// The canonical form c-ares accepts ("1.2.3.4:53", "[::1]:53"), or why `server` is not an
+// IP address with an optional port.
+Expected<std::string, std::string> normalise_server(std::string_view server);
+
+class Resolver {
+  public:
+    using Callback = std::function<void(Response&&)>;
+
+    // Fails when a server is not an address or c-ares cannot start.
+    static Expected<std::unique_ptr<Resolver>, std::string> create(const ResolverOptions& options);
+
+    ~Resolver();
+    Resolver(const Resolver&) = delete;
+    Resolver& operator=(const Resolver&) = delete;
+
+    // Queues a query (class IN, recursion desired, AD requested). `done` is called exactly
+    // once, from run(), by `deadline` at the latest (a lookup still unanswered then ends as
+    // Outcome::timeout). Callbacks may submit further lookups.
+    void submit(std::string name, RecordType type, Clock::time_point deadline, Callback done);
+
+    // Drives the event loop until every submitted lookup has completed.
+    void run();
+
+  private:
+    struct Impl;
+    explicit Resolver(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tlsrpt::dns

@@ -1,0 +1,196 @@
+// Decoding DNS responses. c-ares 1.18 only matches the ID and the question of a reply; the
+// rest is read here, bounds-checked, so that a broken answer becomes Outcome::malformed.
+#include "dns/response.hpp"
+
+#include <ares.h>
+#include <ares_dns.h>
+#include <arpa/nameser.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace tlsrpt::dns {
+namespace {
+
+// Long enough for any real chain; stops CNAME loops.
+constexpr std::size_t max_cname_chain = 16;
+
+bool same_name(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; };
+        return lower(x) == lower(y);
+    });
+}
+
+struct RawRecord {
+    std::string owner;
+    std::uint16_t type = 0;
+    std::uint16_t dns_class = 0;
+    std::uint32_t ttl = 0;
+    std::size_t rdata_offset = 0;
+    std::size_t rdata_length = 0;
+};
+
+class MessageReader {
+  public:
+    explicit MessageReader(std::span<const unsigned char> message) : message_(message) {}
+
+    // Expands the (possibly compressed) name at `offset`; returns its encoded length too.
+    Expected<std::pair<std::string, std::size_t>, std::string> name_at(std::size_t offset) const {
+        if (offset >= message_.size()) return unexpected(std::string("name past the end"));
+        char* expanded = nullptr;
+        long encoded_length = 0;
+        const int status =
+            ares_expand_name(message_.data() + offset, message_.data(),
+                             static_cast<int>(message_.size()), &expanded, &encoded_length);
+        const std::unique_ptr<char, decltype(&ares_free_string)> owned(expanded, &ares_free_string);
+        if (status != ARES_SUCCESS) return unexpected(std::string("undecodable name"));
+        return std::pair{std::string(expanded), static_cast<std::size_t>(encoded_length)};
+    }
+
+    Expected<std::vector<RawRecord>, std::string> answer_records() const {
+        if (message_.size() < HFIXEDSZ) return unexpected(std::string("short header"));
+        std::size_t offset = HFIXEDSZ;
+        for (unsigned question = 0; question < DNS_HEADER_QDCOUNT(message_.data()); ++question) {
+            auto name = name_at(offset);
+            if (!name) return unexpected(fmt::format("question: {}", name.error()));
+            offset += name->second + QFIXEDSZ;
+            if (offset > message_.size()) return unexpected(std::string("question cut short"));
+        }
+        std::vector<RawRecord> records;
+        for (unsigned answer = 0; answer < DNS_HEADER_ANCOUNT(message_.data()); ++answer) {
+            auto owner = name_at(offset);
+            if (!owner) return unexpected(fmt::format("answer {}: {}", answer + 1, owner.error()));
+            offset += owner->second;
+            if (offset + RRFIXEDSZ > message_.size()) {
+                return unexpected(fmt::format("answer {} cut short", answer + 1));
+            }
+            const unsigned char* fixed = message_.data() + offset;
+            RawRecord record{.owner = std::move(owner->first),
+                             .type = static_cast<std::uint16_t>(DNS_RR_TYPE(fixed)),
+                             .dns_class = static_cast<std::uint16_t>(DNS_RR_CLASS(fixed)),
+                             .ttl = static_cast<std::uint32_t>(DNS_RR_TTL(fixed)),
+                             .rdata_offset = offset + RRFIXEDSZ,
+                             .rdata_length = static_cast<std::size_t>(DNS_RR_LEN(fixed))};
+            offset = record.rdata_offset + record.rdata_length;
+            if (offset > message_.size()) {
+                return unexpected(fmt::format("answer {}: RDATA cut short", answer + 1));
+            }
+            records.push_back(std::move(record));
+        }
+        return records;
+    }
+
+    // TXT RDATA: one or more <length><octets> character-strings filling RDLENGTH exactly.
+    // RDLENGTH 0 is kept as a record without strings (c-ares' own parser drops it).
+    Expected<std::vector<std::string>, std::string> txt_strings(const RawRecord& record) const {
+        std::vector<std::string> strings;
+        std::size_t offset = record.rdata_offset;
+        const std::size_t end = record.rdata_offset + record.rdata_length;
+        while (offset < end) {
+            const std::size_t length = message_[offset];
+            if (offset + 1 + length > end) {
+                return unexpected(std::string("TXT character-string overruns its RDATA"));
+            }
+            const auto* first = reinterpret_cast<const char*>(message_.data() + offset + 1);
+            strings.emplace_back(first, length);
+            offset += 1 + length;
+        }
+        return strings;
+    }
+
+    Expected<std::string, std::string> cname_target(const RawRecord& record) const {
+        auto target = name_at(record.rdata_offset);
+        if (!target || target->second != record.rdata_length) {
+            return unexpected(std::string("CNAME target does not fill its RDATA"));
+        }
+        return std::move(target->first);
+    }
+
+  private:
+    std::span<const unsigned char> message_;
+};
+
+Outcome outcome_for_rcode(int rcode, bool has_records) {
+    switch (rcode) {
+        case ns_r_noerror:
+            return has_records ? Outcome::answer : Outcome::no_data;
+        case ns_r_nxdomain:
+            return Outcome::no_domain;
+        case ns_r_servfail:
+            return Outcome::server_failure;
+        case ns_r_refused:
+            return Outcome::refused;
+        default:
+            return Outcome::other_rcode;
+    }
+}
+
+Response malformed(Response response, std::string detail) {
+    response.outcome = Outcome::malformed;
+    response.detail = std::move(detail);
+    response.records.clear();
+    return response;
+}
+
+}  // namespace
+
+std::string rcode_name(int rcode) {
+    static constexpr std::string_view names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                                 "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+                                                 "NXRRSET", "NOTAUTH", "NOTZONE"};
+    if (rcode >= 0 && static_cast<std::size_t>(rcode) < std::size(names)) {
+        return std::string(names[rcode]);
+    }
+    return fmt::format("RCODE{}", rcode);
+}
+
+Response decode_response(std::span<const unsigned char> message, std::string_view name,
+                         RecordType type) {
+    Response response;
+    if (message.size() < HFIXEDSZ) return malformed(std::move(response), "short header");
+    const unsigned char* header = message.data();
+    response.rcode = DNS_HEADER_RCODE(header);
+    response.authenticated = ((header[3] >> 5) & 1) != 0;
+
+    const MessageReader reader(message);
+    auto records = reader.answer_records();
+    if (!records) return malformed(std::move(response), records.error());
+
+    // The recursive resolver chased the CNAMEs; walk its chain from the query name so that
+    // only records owned by the chain's last name count (c-ares does not check owners).
+    std::string owner(name);
+    for (std::size_t hop = 0; hop < max_cname_chain; ++hop) {
+        const auto cname = std::find_if(records->begin(), records->end(), [&](const RawRecord& r) {
+            return r.type == ns_t_cname && r.dns_class == ns_c_in && same_name(r.owner, owner);
+        });
+        if (cname == records->end()) break;
+        auto target = reader.cname_target(*cname);
+        if (!target) return malformed(std::move(response), target.error());
+        owner = *target;
+        response.cnames.push_back(owner);
+    }
+
+    for (const RawRecord& record : *records) {
+        if (record.type != static_cast<std::uint16_t>(type) || record.dns_class != ns_c_in ||
+            !same_name(record.owner, owner)) {
+            continue;
+        }
+        ResourceRecord decoded;
+        decoded.owner = record.owner;
+        decoded.type = record.type;
+        decoded.ttl = record.ttl;
+        if (type == RecordType::txt) {
+            auto strings = reader.txt_strings(record);
+            if (!strings) return malformed(std::move(response), strings.error());
+            decoded.strings = std::move(*strings);
+        }
+        response.records.push_back(std::move(decoded));
+    }
+    response.outcome = outcome_for_rcode(*response.rcode, !response.records.empty());
+    return response;
+}
+
+}  // namespace tlsrpt::dns

@@ -1,0 +1,66 @@
+// What one DNS lookup produced, decoded from the wire: no c-ares types leak out of src/dns/.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tlsrpt/expected.hpp"
+
+namespace tlsrpt::dns {
+
+using Clock = std::chrono::steady_clock;
+
+enum class RecordType : std::uint16_t { a = 1, cname = 5, mx = 15, txt = 16, aaaa = 28, tlsa = 52 };
+
+// How a lookup ended. Everything after `refused` means no usable answer came back.
+enum class Outcome {
+    answer,          // NOERROR with records of the asked type at the end of the CNAME chain
+    no_data,         // NOERROR without such records (also a CNAME chain that leads nowhere)
+    no_domain,       // NXDOMAIN
+    server_failure,  // SERVFAIL
+    refused,         // REFUSED
+    other_rcode,     // FORMERR, NOTIMP or any other rcode
+    timeout,         // no answer within the tries or before the deadline
+    unreachable,     // no server could be reached (port unreachable, connection refused)
+    malformed,       // an answer came back but could not be decoded
+    bad_name,        // the name could not be put into a query
+};
+
+// "NOERROR", "NXDOMAIN", ... or "RCODE<n>" for codes without a common name.
+std::string rcode_name(int rcode);
+
+struct ResourceRecord {
+    std::string owner;  // as decoded, without the final dot
+    std::uint16_t type = 0;
+    std::uint32_t ttl = 0;
+    // TXT: the character-strings of the RDATA, raw octets, in wire order (boundaries kept).
+    std::vector<std::string> strings;
+};
+
+struct Response {
+    Outcome outcome = Outcome::timeout;
+    std::optional<int> rcode;         // absent when no answer was decoded
+    bool authenticated = false;       // AD bit: the resolver validated the answer with DNSSEC
+    std::vector<std::string> cnames;  // CNAME targets followed from the query name, in order
+    // Answer records of the asked type owned by the last name of the CNAME chain.
+    std::vector<ResourceRecord> records;
+    std::string server;  // address:port of the server whose answer was used; "" if none
+    // Tries: those c-ares reports (timed out ones plus the answered one) and SERVFAIL retries.
+    // The repeat over TCP of a truncated UDP answer is part of its try.
+    int attempts = 0;
+    Clock::duration elapsed{};
+    std::string detail;  // why the answer counts as malformed, for messages
+};
+
+// Decodes a DNS response to a query for `name` and `type`: header, answer section, CNAME chain
+// and the RDATA of known types. Fills outcome, rcode, authenticated, cnames, records and
+// detail; a message that cannot be decoded yields Outcome::malformed.
+Response decode_response(std::span<const unsigned char> message, std::string_view name,
+                         RecordType type);
+
+}  // namespace tlsrpt::dns

@@ -1,0 +1,149 @@
+#include "output/escape.hpp"
+
+#include <fmt/format.h>
+
+namespace tlsrpt::output {
+namespace {
+
+bool is_printable_ascii(unsigned char byte) {
+    return byte >= 0x20 && byte <= 0x7e;
+}
+
+bool is_continuation(unsigned char byte) {
+    return (byte & 0xc0) == 0x80;
+}
+
+// Length of the well-formed UTF-8 sequence at the start of `bytes` (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or 0 if there is none.
+std::size_t utf8_sequence_length(std::string_view bytes) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80) return 1;
+    std::size_t length = 0;
+    unsigned char second_min = 0x80, second_max = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        if (lead == 0xe0) second_min = 0xa0;  // overlong
+        if (lead == 0xed) second_max = 0x9f;  // surrogates
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        if (lead == 0xf0) second_min = 0x90;  // overlong
+        if (lead == 0xf4) second_max = 0x8f;  // above U+10FFFF
+    } else {
+        return 0;
+    }
+    if (bytes.size() < length) return 0;
+    if (byte(1) < second_min || byte(1) > second_max) return 0;
+    for (std::size_t i = 2; i < length; ++i) {
+        if (!is_continuation(byte(i))) return 0;
+    }
+    return length;
+}
+
+bool needs_escape(unsigned char byte, std::string_view also_escape) {
+    return !is_printable_ascii(byte) || byte == '\\' ||
+           also_escape.find(static_cast<char>(byte)) != std::string_view::npos;
+}
+
+std::string escape(std::string_view bytes, std::string_view also_escape, bool keep_backslash) {
+    std::string escaped;
+    escaped.reserve(bytes.size());
+    for (const char c : bytes) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte == '\\') {
+            escaped += keep_backslash ? "\\" : "\\\\";
+        } else if (needs_escape(byte, also_escape)) {
+            escaped += fmt::format("\\{:03d}", byte);
+        } else {
+            escaped += c;
+        }
+    }
+    return escaped;
+}
+
+}  // namespace
+
+std::string escape_bytes(std::string_view bytes, std::string_view also_escape) {
+    return escape(bytes, also_escape, false);
+}
+
+std::string escape_prose(std::string_view text) {
+    return escape(text, {}, true);
+}
+
+std::size_t escaped_width(std::string_view bytes) {
+    std::size_t width = 0;
+    for (const char c : bytes) {
+        const auto byte = static_cast<unsigned char>(c);
+        width += byte == '\\' ? 2 : needs_escape(byte, {}) ? 4 : 1;
+    }
+    return width;
+}
+
+void append_json_string(std::string& out, std::string_view bytes) {
+    out += '"';
+    std::size_t i = 0;
+    while (i < bytes.size()) {
+        const auto byte = static_cast<unsigned char>(bytes[i]);
+        const std::size_t length = utf8_sequence_length(bytes.substr(i));
+        if (length == 0) {
+            out += "\xef\xbf\xbd";  // U+FFFD REPLACEMENT CHARACTER
+            ++i;
+            continue;
+        }
+        const std::string_view sequence = bytes.substr(i, length);
+        i += length;
+        switch (byte) {
+            case '"':
+                out += "\\\"";
+                continue;
+            case '\\':
+                out += "\\\\";
+                continue;
+            case '\n':
+                out += "\\n";
+                continue;
+            case '\r':
+                out += "\\r";
+                continue;
+            case '\t':
+                out += "\\t";
+                continue;
+            default:
+                break;
+        }
+        if (byte < 0x20 || byte == 0x7f) {
+            out += fmt::format("\\u{:04x}", byte);
+        } else if (sequence == "\u2028" || sequence == "\u2029") {
+            // Line separators that JavaScript string literals do not accept raw.
+            out += sequence == "\u2028" ? "\\u2028" : "\\u2029";
+        } else if (byte == 0xc2 && static_cast<unsigned char>(sequence[1]) <= 0x9f) {
+            // C1 controls (U+0080..U+009F): terminals act on some of them.
+            out += fmt::format("\\u{:04x}", static_cast<unsigned char>(sequence[1]));
+        } else {
+            out += sequence;
+        }
+    }
+    out += '"';
+}
+
+std::string csv_cell(std::string_view text) {
+    std::string cell;
+    if (!text.empty() &&
+        std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
+        cell += '\'';
+    }
+    cell += text;
+    if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+    std::string quoted = "\"";
+    for (const char c : cell) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    quoted += '"';
+    return quoted;
+}
+
+}  // namespace tlsrpt::output

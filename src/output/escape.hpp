@@ -1,0 +1,34 @@
+// Escaping of untrusted bytes (records, messages, names) for each output format. Every byte a
+// formatter prints from data goes through one of these functions.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace tlsrpt::output {
+
+// For terminals and CSV: printable ASCII passes, a backslash becomes `\\`, every other byte
+// (controls, DEL, non-ASCII) becomes `\DDD` (decimal, as in zone files), and so does each byte
+// of `also_escape`. The result is plain printable ASCII and reads back unambiguously.
+std::string escape_bytes(std::string_view bytes, std::string_view also_escape = {});
+
+// For sentences (messages, errors) that may quote user input: like escape_bytes, but a
+// backslash stays as it is, since prose is read, not decoded.
+std::string escape_prose(std::string_view text);
+
+// Columns that escape_bytes gives `bytes`: carets line up under the escaped display.
+std::size_t escaped_width(std::string_view bytes);
+
+// Appends `bytes` as a quoted JSON string. Well-formed UTF-8 passes through; each byte that
+// does not start a well-formed UTF-8 sequence becomes U+FFFD. Quotes, backslashes, C0 and C1
+// controls, DEL, U+2028 and U+2029 are written as escapes, so the output is valid UTF-8 and
+// valid JSON and holds no raw control character.
+void append_json_string(std::string& out, std::string_view bytes);
+
+// One RFC 4180 CSV cell: quoted when it holds a comma, quote, CR or LF (quotes doubled), and
+// prefixed with an apostrophe when it starts with = + - @ TAB or CR, which spreadsheets would
+// run as a formula.
+std::string csv_cell(std::string_view text);
+
+}  // namespace tlsrpt::output

@@ -1,0 +1,214 @@
+// The json format (one indented object, or an array of them for several results) and jsonl
+// (one compact object per line, for streams).
+#include <ostream>
+#include <string>
+#include <unordered_set>
+
+#include "output/formatters.hpp"
+#include "output/json_writer.hpp"
+
+namespace tlsrpt::output {
+namespace {
+
+template <typename T>
+void optional_number(JsonWriter& json, const std::optional<T>& value) {
+    if (value) {
+        json.number(static_cast<std::uint64_t>(*value));
+    } else {
+        json.null();
+    }
+}
+
+void optional_string(JsonWriter& json, const std::optional<std::string>& value) {
+    if (value) {
+        json.string(*value);
+    } else {
+        json.null();
+    }
+}
+
+void write_policy(JsonWriter& json, const Policy& policy) {
+    json.begin_object();
+    json.key("record");
+    json.number(static_cast<std::uint64_t>(policy.record));
+    json.key("version");
+    json.string(policy.version);
+    json.key("rua");
+    json.begin_array();
+    for (const Destination& destination : policy.rua) {
+        json.begin_object();
+        json.key("uri");
+        json.string(destination.uri);
+        json.key("scheme");
+        json.string(destination.scheme);
+        json.key("supported");
+        json.boolean(destination.supported);
+        json.end_object();
+    }
+    json.end_array();
+    // Senders ignore extensions; a repeated name keeps its first value so keys stay unique.
+    json.key("extensions");
+    json.begin_object();
+    std::unordered_set<std::string> seen;
+    for (const auto& [name, value] : policy.extensions) {
+        if (!seen.insert(name).second) continue;
+        json.key(name);
+        json.string(value);
+    }
+    json.end_object();
+    json.end_object();
+}
+
+void write_diagnostic(JsonWriter& json, const Diagnostic& diagnostic) {
+    json.begin_object();
+    json.key("code");
+    json.string(diagnostic.code);
+    json.key("severity");
+    json.string(tlsrpt::to_string(diagnostic.severity));
+    json.key("message");
+    json.string(diagnostic.message);
+    json.key("record");
+    optional_number(json, diagnostic.record);
+    json.key("offset");
+    optional_number(json, diagnostic.offset);
+    json.key("length");
+    json.number(static_cast<std::uint64_t>(diagnostic.length));
+    json.end_object();
+}
+
+void write_lookup(JsonWriter& json, const LookupInfo& lookup) {
+    json.begin_object();
+    json.key("rcode");
+    optional_string(json, lookup.rcode.empty() ? std::nullopt : std::optional(lookup.rcode));
+    json.key("error");
+    optional_string(json, lookup.error);
+    json.key("cnames");
+    json.begin_array();
+    for (const std::string& name : lookup.cnames) json.string(name);
+    json.end_array();
+    json.key("ttl");
+    optional_number(json, lookup.ttl);
+    json.key("authenticated");
+    json.boolean(lookup.authenticated);
+    json.key("server");
+    optional_string(json, lookup.server.empty() ? std::nullopt : std::optional(lookup.server));
+    json.key("attempts");
+    json.number(static_cast<std::uint64_t>(std::max(lookup.attempts, 0)));
+    json.key("elapsed_ms");
+    json.number(lookup.elapsed_ms);
+    json.end_object();
+}
+
+// Lint results have no input domain; check results carry their lookup fields, null where the
+// lookup never happened (an invalid domain).
+void write_result_object(JsonWriter& json, const CheckResult& result) {
+    const Evaluation& evaluation = result.evaluation;
+    json.begin_object();
+    const bool from_lookup = result.input.has_value();
+    if (from_lookup) {
+        json.key("input");
+        json.string(*result.input);
+        if (result.line) {
+            json.key("line");
+            json.number(static_cast<std::uint64_t>(*result.line));
+        }
+        json.key("domain");
+        optional_string(json, result.domain);
+        json.key("query");
+        optional_string(json, result.query);
+    }
+    json.key("status");
+    json.string(tlsrpt::to_string(evaluation.status));
+    json.key("records");
+    json.begin_array();
+    for (const std::string& record : evaluation.records) json.string(record);
+    json.end_array();
+    json.key("policy");
+    if (evaluation.policy) {
+        write_policy(json, *evaluation.policy);
+    } else {
+        json.null();
+    }
+    json.key("diagnostics");
+    json.begin_array();
+    for (const Diagnostic& diagnostic : evaluation.diagnostics) write_diagnostic(json, diagnostic);
+    json.end_array();
+    json.key("suggested_record");
+    optional_string(json, evaluation.suggested_record);
+    if (from_lookup) {
+        json.key("dns");
+        if (result.dns) {
+            write_lookup(json, *result.dns);
+        } else {
+            json.null();
+        }
+    }
+    json.end_object();
+}
+
+std::string result_json(const CheckResult& result, bool pretty) {
+    std::string text;
+    JsonWriter json(text, pretty);
+    write_result_object(json, result);
+    return text;
+}
+
+// One result prints one object; from the second on they print as an array. The first object is
+// held back until we know which.
+class JsonFormatter final : public Formatter {
+  public:
+    explicit JsonFormatter(std::ostream& out) : Formatter(out) {}
+
+  private:
+    static std::string indented(const std::string& object) {
+        std::string text = "  ";
+        for (const char c : object) {
+            text += c;
+            if (c == '\n') text += "  ";
+        }
+        return text;
+    }
+
+    void write_result(const CheckResult& result) override {
+        std::string object = result_json(result, true);
+        if (results_written_++ == 0) {
+            first_ = std::move(object);
+            return;
+        }
+        if (results_written_ == 2) out_ << "[\n" << indented(first_);
+        out_ << ",\n" << indented(object);
+    }
+
+    void write_end(const Summary&) override {
+        if (results_written_ == 0) {
+            out_ << "[]\n";
+        } else if (results_written_ == 1) {
+            out_ << first_ << '\n';
+        } else {
+            out_ << "\n]\n";
+        }
+    }
+
+    std::size_t results_written_ = 0;
+    std::string first_;
+};
+
+class JsonLinesFormatter final : public Formatter {
+  public:
+    explicit JsonLinesFormatter(std::ostream& out) : Formatter(out) {}
+
+  private:
+    void write_result(const CheckResult& result) override {
+        out_ << result_json(result, false) << '\n';
+    }
+    void write_end(const Summary&) override {}
+};
+
+}  // namespace
+
+std::unique_ptr<Formatter> make_json_formatter(std::ostream& out, bool pretty) {
+    if (pretty) return std::make_unique<JsonFormatter>(out);
+    return std::make_unique<JsonLinesFormatter>(out);
+}
+
+}  // namespace tlsrpt::output

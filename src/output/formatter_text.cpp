@@ -1,0 +1,155 @@
+// The text format, for people: a verdict line, the records, each finding with a caret under
+// the bytes it concerns, and the suggested record. Every byte of data is shown escaped.
+#include <algorithm>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include <fmt/color.h>
+#include <fmt/format.h>
+
+#include "output/escape.hpp"
+#include "output/formatters.hpp"
+
+namespace tlsrpt::output {
+namespace {
+
+std::string_view verdict(Status status) {
+    switch (status) {
+        case Status::valid:
+            return "senders will use this policy";
+        case Status::warning:
+            return "senders will use this policy, but see the warnings";
+        case Status::missing:
+            return "no TLS-RPT policy is published";
+        case Status::invalid:
+            return "senders will not use this policy";
+        case Status::error:
+            return "the lookup failed, the policy is unknown";
+    }
+    return "";
+}
+
+fmt::text_style style_of(Status status) {
+    switch (status) {
+        case Status::valid:
+            return fmt::fg(fmt::terminal_color::green) | fmt::emphasis::bold;
+        case Status::warning:
+        case Status::missing:
+            return fmt::fg(fmt::terminal_color::yellow) | fmt::emphasis::bold;
+        case Status::invalid:
+        case Status::error:
+            return fmt::fg(fmt::terminal_color::red) | fmt::emphasis::bold;
+    }
+    return {};
+}
+
+fmt::text_style style_of(Severity severity) {
+    switch (severity) {
+        case Severity::info:
+            return fmt::fg(fmt::terminal_color::cyan) | fmt::emphasis::bold;
+        case Severity::warning:
+            return fmt::fg(fmt::terminal_color::yellow) | fmt::emphasis::bold;
+        case Severity::error:
+            return fmt::fg(fmt::terminal_color::red) | fmt::emphasis::bold;
+    }
+    return {};
+}
+
+class TextFormatter final : public Formatter {
+  public:
+    TextFormatter(std::ostream& out, const FormatterOptions& options)
+        : Formatter(out), colour_(options.colour) {}
+
+  private:
+    // `text` must already be escaped or be our own words.
+    std::string paint(std::string_view text, fmt::text_style style) const {
+        return colour_ ? fmt::format(style, "{}", text) : std::string(text);
+    }
+
+    static std::string record_label(std::size_t index) {
+        return fmt::format("record {}: ", index + 1);
+    }
+
+    void write_result(const CheckResult& result) override {
+        const Evaluation& evaluation = result.evaluation;
+        std::string text = results_written_++ > 0 ? "\n" : "";
+        if (const auto& name = result.domain ? result.domain : result.input) {
+            text += escape_bytes(*name) + ": ";
+        }
+        text += fmt::format(
+            "{}: {}\n", paint(tlsrpt::to_string(evaluation.status), style_of(evaluation.status)),
+            verdict(evaluation.status));
+        for (std::size_t i = 0; i < evaluation.records.size(); ++i) {
+            text += "  " + record_label(i) + escape_bytes(evaluation.records[i]) + '\n';
+        }
+        if (evaluation.policy) {
+            for (const Destination& destination : evaluation.policy->rua) {
+                if (destination.supported) {
+                    text += "  reports to: " + escape_bytes(destination.uri) + '\n';
+                }
+            }
+        }
+        for (const Diagnostic& diagnostic : evaluation.diagnostics) {
+            text += describe(diagnostic, evaluation);
+        }
+        if (evaluation.suggested_record) {
+            text += "suggested record:\n" + escape_bytes(*evaluation.suggested_record) + '\n';
+        }
+        out_ << text;
+    }
+
+    // The finding, then the record it concerns with carets under the offending bytes; a
+    // finding about a whole record names it instead.
+    std::string describe(const Diagnostic& diagnostic, const Evaluation& evaluation) const {
+        std::string text = fmt::format(
+            "  {} {}: {}",
+            paint(tlsrpt::to_string(diagnostic.severity), style_of(diagnostic.severity)),
+            paint(escape_bytes(diagnostic.code), fmt::emphasis::bold),
+            escape_prose(diagnostic.message));
+        if (!diagnostic.record || *diagnostic.record >= evaluation.records.size()) {
+            return text + '\n';
+        }
+        if (!diagnostic.offset) {
+            return fmt::format("{} (record {})\n", text, *diagnostic.record + 1);
+        }
+        text += '\n';
+        const std::string_view record = evaluation.records[*diagnostic.record];
+        const std::string label = "    " + record_label(*diagnostic.record);
+        const std::size_t offset = std::min(*diagnostic.offset, record.size());
+        const std::size_t length = std::min(diagnostic.length, record.size() - offset);
+        const std::size_t indent = label.size() + escaped_width(record.substr(0, offset));
+        const std::size_t width =
+            std::max<std::size_t>(1, escaped_width(record.substr(offset, length)));
+        text += label + escape_bytes(record) + '\n';
+        text += std::string(indent, ' ') +
+                paint(std::string(width, '^'),
+                      fmt::fg(fmt::terminal_color::green) | fmt::emphasis::bold) +
+                '\n';
+        return text;
+    }
+
+    void write_end(const Summary& summary) override {
+        if (summary.total() < 2) return;
+        std::string text = fmt::format("\n{} results:", summary.total());
+        const char* separator = " ";
+        for (const Status status :
+             {Status::valid, Status::warning, Status::missing, Status::invalid, Status::error}) {
+            text +=
+                fmt::format("{}{} {}", separator, summary.count(status), tlsrpt::to_string(status));
+            separator = ", ";
+        }
+        out_ << text << '\n';
+    }
+
+    bool colour_;
+    std::size_t results_written_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Formatter> make_text_formatter(std::ostream& out, const FormatterOptions& options) {
+    return std::make_unique<TextFormatter>(out, options);
+}
+
+}  // namespace tlsrpt::output

@@ -1,0 +1,17 @@
+// The concrete formatters, one per file; only make_formatter creates them.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+
+#include "output/formatter.hpp"
+
+namespace tlsrpt::output {
+
+std::unique_ptr<Formatter> make_text_formatter(std::ostream& out, const FormatterOptions& options);
+// `pretty`: the json format (indented, one object or an array); otherwise jsonl (one compact
+// object per line).
+std::unique_ptr<Formatter> make_json_formatter(std::ostream& out, bool pretty);
+std::unique_ptr<Formatter> make_csv_formatter(std::ostream& out);
+
+}  // namespace tlsrpt::output

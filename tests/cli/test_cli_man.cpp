@@ -1,0 +1,88 @@
+// The man page documents what the program does: every option of --help and every diagnostic
+// code of the corpus (which produces every code of the contract) appear in it.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "cli.hpp"
+
+using namespace tlsrpt::testing;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in);
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
+
+// The man page's source with roff's escaped hyphens made plain.
+std::string man_page_text() {
+    std::string text = read_file(source_path("man/tlsrpt-check.1"));
+    for (std::size_t at = 0; (at = text.find("\\-", at)) != std::string::npos;) {
+        text.erase(at, 1);
+    }
+    return text;
+}
+
+// Words of `text` that start with "--" or a "-x" short option.
+std::set<std::string> options_in(const std::string& text) {
+    std::set<std::string> options;
+    for (std::size_t at = 0; (at = text.find('-', at)) != std::string::npos;) {
+        const bool word_start = at == 0 || text[at - 1] == ' ' || text[at - 1] == ',';
+        std::size_t end = at + 1;
+        if (end < text.size() && text[end] == '-') ++end;
+        while (end < text.size() &&
+               (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-'))
+            ++end;
+        if (word_start && end > at + 1 &&
+            std::isalpha(static_cast<unsigned char>(text[at + (text[at + 1] == '-' ? 2 : 1)]))) {
+            options.insert(text.substr(at, end - at));
+        }
+        at = end;
+    }
+    return options;
+}
+
+}  // namespace
+
+TEST_CASE("every option in --help is in the man page") {
+    const std::string man = man_page_text();
+    for (const std::vector<std::string>& help : {std::vector<std::string>{"--help"},
+                                                 {"check", "--help"},
+                                                 {"lint", "--help"},
+                                                 {"generate", "--help"}}) {
+        const auto run = run_cli(help);
+        REQUIRE(run.exit_code == 0);
+        const std::string options_part = run.out.substr(run.out.find("Options:"));
+        for (const std::string& option : options_in(options_part)) {
+            INFO(help.front() << ": " << option);
+            CHECK(man.find(option) != std::string::npos);
+        }
+    }
+    for (const char* command : {".SS \"check", ".SS \"lint", ".SS \"generate"}) {
+        CHECK(man.find(command) != std::string::npos);
+    }
+}
+
+TEST_CASE("every diagnostic code of the corpus is in the man page") {
+    const std::string man = man_page_text();
+    std::size_t codes_seen = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(source_path("testdata/records"))) {
+        std::istringstream corpus(read_file(entry.path()));
+        for (std::string line; std::getline(corpus, line);) {
+            if (line.rfind("codes:", 0) != 0) continue;
+            std::istringstream codes(line.substr(6));
+            for (std::string code; codes >> code; ++codes_seen) {
+                INFO(entry.path().filename().string() << ": " << code);
+                CHECK(man.find(".B " + code + "\n") != std::string::npos);
+            }
+        }
+    }
+    CHECK(codes_seen > 40);
+}

@@ -1,0 +1,205 @@
+// A DNS responder for the faults real servers do not produce on demand. It listens on
+// 127.0.0.1:PORT over UDP and TCP and answers by the first label after `_smtp._tls.` of the
+// query name (e.g. `_smtp._tls.servfail.faults.test`):
+//   silent       never answers
+//   wrong-id     a good answer with another message ID (a client must ignore it)
+//   servfail, refused, notimp   that rcode
+//   garbage      the header and question echoed, then bytes that are no resource record
+//   truncated    two answers announced, the second cut short
+//   tc-garbage   over UDP an empty answer with TC set; over TCP the garbage above
+//   bad-txt      a TXT RR whose character-string overruns its RDATA
+//   empty-rdata  a TXT RR with RDLENGTH 0 beside a TLS-RPT record
+// Anything else gets NXDOMAIN. Usage: fault_responder PORT
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr std::size_t header_size = 12;
+constexpr unsigned char rcode_nxdomain = 3;
+const std::string tlsrpt_record = "v=TLSRPTv1; rua=mailto:tlsrpt@example.com";
+
+struct Query {
+    std::string message;  // header and question, as received (additional records dropped)
+    std::string mode;
+};
+
+std::optional<Query> parse_query(const std::string& message) {
+    if (message.size() < header_size) return std::nullopt;
+    std::vector<std::string> labels;
+    std::size_t offset = header_size;
+    while (offset < message.size() && message[offset] != 0) {
+        const auto length = static_cast<unsigned char>(message[offset]);
+        if (length > 63 || offset + 1 + length > message.size()) return std::nullopt;
+        labels.push_back(message.substr(offset + 1, length));
+        offset += 1 + length;
+    }
+    const std::size_t question_end = offset + 1 + 4;  // root label, type, class
+    if (question_end > message.size()) return std::nullopt;
+    const bool prefixed = labels.size() > 2 && labels[0] == "_smtp" && labels[1] == "_tls";
+    return Query{message.substr(0, question_end),
+                 prefixed ? labels[2] : (labels.empty() ? "" : labels[0])};
+}
+
+void put16(std::string& out, unsigned value) {
+    out += static_cast<char>((value >> 8) & 0xff);
+    out += static_cast<char>(value & 0xff);
+}
+
+// A reply header over the query's: QR set, opcode and RD kept, RA set, one question.
+std::string reply_to(const Query& query, unsigned char rcode, unsigned answers, bool truncated) {
+    std::string reply = query.message;
+    reply[2] = static_cast<char>(0x80 | (reply[2] & 0x79) | (truncated ? 0x02 : 0));
+    reply[3] = static_cast<char>(0x80 | rcode);
+    reply.replace(4, 8, std::string(8, '\0'));
+    reply[5] = 1;
+    reply[7] = static_cast<char>(answers);
+    return reply;
+}
+
+// A TXT RR owned by the question name (compression pointer to offset 12).
+std::string txt_rr(const std::string& rdata) {
+    std::string rr = "\xc0\x0c";
+    put16(rr, 16);                       // TXT
+    put16(rr, 1);                        // IN
+    rr += std::string("\0\0\0\x3c", 4);  // TTL 60
+    put16(rr, static_cast<unsigned>(rdata.size()));
+    return rr + rdata;
+}
+
+std::string character_string(const std::string& text) {
+    return static_cast<char>(text.size()) + text;
+}
+
+std::optional<std::string> answer(const Query& query, bool over_tcp) {
+    const std::string garbage = std::string("\xc0\xff\xde\xad\xbe\xef\x00\x10\x00", 9) + "junk";
+    const std::string& mode = query.mode;
+    if (mode == "silent") return std::nullopt;
+    if (mode == "servfail") return reply_to(query, 2, 0, false);
+    if (mode == "refused") return reply_to(query, 5, 0, false);
+    if (mode == "notimp") return reply_to(query, 4, 0, false);
+    if (mode == "garbage") return reply_to(query, 0, 1, false) + garbage;
+    if (mode == "tc-garbage") {
+        return over_tcp ? reply_to(query, 0, 1, false) + garbage : reply_to(query, 0, 0, true);
+    }
+    if (mode == "truncated") {
+        const std::string second = txt_rr(character_string(tlsrpt_record));
+        return reply_to(query, 0, 2, false) + txt_rr(character_string(tlsrpt_record)) +
+               second.substr(0, 6);
+    }
+    if (mode == "bad-txt") {
+        return reply_to(query, 0, 1, false) + txt_rr(std::string("\x1e", 1) + "too short");
+    }
+    if (mode == "empty-rdata") {
+        return reply_to(query, 0, 2, false) + txt_rr("") + txt_rr(character_string(tlsrpt_record));
+    }
+    if (mode == "wrong-id") {
+        std::string reply = reply_to(query, 0, 1, false) + txt_rr(character_string(tlsrpt_record));
+        reply[0] = static_cast<char>(reply[0] ^ 0x5a);
+        return reply;
+    }
+    return reply_to(query, rcode_nxdomain, 0, false);
+}
+
+int bound_socket(int type, int port) {
+    const int fd = socket(AF_INET, type, 0);
+    const int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        std::perror("fault_responder: bind");
+        std::exit(1);
+    }
+    return fd;
+}
+
+struct Connection {
+    int fd = -1;
+    std::string received;
+};
+
+// Answers every complete length-prefixed query in the buffer; false when the peer is gone.
+bool serve_tcp(Connection& connection) {
+    char buffer[4096];
+    const ssize_t n = read(connection.fd, buffer, sizeof buffer);
+    if (n <= 0) return false;
+    connection.received.append(buffer, static_cast<std::size_t>(n));
+    while (connection.received.size() >= 2) {
+        const std::size_t length = (static_cast<unsigned char>(connection.received[0]) << 8) |
+                                   static_cast<unsigned char>(connection.received[1]);
+        if (connection.received.size() < 2 + length) break;
+        const auto query = parse_query(connection.received.substr(2, length));
+        connection.received.erase(0, 2 + length);
+        if (!query) continue;
+        if (const auto reply = answer(*query, true)) {
+            std::string framed;
+            put16(framed, static_cast<unsigned>(reply->size()));
+            framed += *reply;
+            if (write(connection.fd, framed.data(), framed.size()) < 0) return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: fault_responder PORT\n");
+        return 64;
+    }
+    const int port = std::atoi(argv[1]);
+    const int udp = bound_socket(SOCK_DGRAM, port);
+    const int tcp = bound_socket(SOCK_STREAM, port);
+    listen(tcp, 64);
+    std::vector<Connection> connections;
+    for (;;) {
+        std::vector<pollfd> watched = {{udp, POLLIN, 0}, {tcp, POLLIN, 0}};
+        for (const Connection& connection : connections)
+            watched.push_back({connection.fd, POLLIN, 0});
+        if (poll(watched.data(), watched.size(), -1) < 0) continue;
+        if (watched[0].revents != 0) {
+            char buffer[4096];
+            sockaddr_storage peer{};
+            socklen_t peer_length = sizeof peer;
+            const ssize_t n = recvfrom(udp, buffer, sizeof buffer, 0,
+                                       reinterpret_cast<sockaddr*>(&peer), &peer_length);
+            const auto query = n > 0 ? parse_query(std::string(buffer, static_cast<std::size_t>(n)))
+                                     : std::nullopt;
+            if (query) {
+                if (const auto reply = answer(*query, false)) {
+                    sendto(udp, reply->data(), reply->size(), 0, reinterpret_cast<sockaddr*>(&peer),
+                           peer_length);
+                }
+            }
+        }
+        if (watched[1].revents != 0) {
+            const int fd = accept(tcp, nullptr, nullptr);
+            if (fd >= 0) connections.push_back({fd, {}});
+        }
+        for (std::size_t i = 2; i < watched.size(); ++i) {
+            if (watched[i].revents == 0) continue;
+            auto connection =
+                std::find_if(connections.begin(), connections.end(),
+                             [&](const Connection& c) { return c.fd == watched[i].fd; });
+            if (!serve_tcp(*connection)) {
+                close(connection->fd);
+                connections.erase(connection);
+            }
+        }
+    }
+}

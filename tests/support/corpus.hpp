@@ -1,0 +1,105 @@
+// Reader of the record corpus in testdata/records/ (format: testdata/README.md), shared by the
+// unit tests and the benchmark.
+#pragma once
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tlsrpt/expected.hpp"
+#include "tlsrpt/presentation.hpp"
+#include "tlsrpt/txt.hpp"
+
+namespace tlsrpt::corpus {
+
+struct Case {
+    std::string location;  // file:line of the case's first line
+    std::string name;
+    TxtRRset rrset;
+    std::string status;
+    std::vector<std::string> codes;  // sorted: compared as a multiset
+    std::optional<std::string> suggestion;
+};
+
+inline std::vector<std::string> split_words(const std::string& text) {
+    std::vector<std::string> words;
+    std::istringstream stream(text);
+    for (std::string word; stream >> word;) words.push_back(word);
+    return words;
+}
+
+// Every case of every *.txt file under `directory`, files in name order.
+inline Expected<std::vector<Case>, std::string> read_cases(const std::filesystem::path& directory) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+        if (entry.path().extension() == ".txt") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    std::vector<Case> cases;
+    for (const auto& file : files) {
+        std::ifstream input(file);
+        if (!input) return unexpected("cannot open " + file.string());
+        std::optional<Case> current;
+        bool has_status = false;
+        bool has_codes = false;
+        bool has_suggest = false;
+        auto finish = [&]() -> std::optional<std::string> {
+            if (!current) return std::nullopt;
+            if (!has_status || !has_codes || !has_suggest) {
+                return current->location + ": case needs status, codes and suggest";
+            }
+            std::sort(current->codes.begin(), current->codes.end());
+            cases.push_back(std::move(*current));
+            current.reset();
+            return std::nullopt;
+        };
+        std::string line;
+        for (std::size_t number = 1; std::getline(input, line); ++number) {
+            const std::string where = file.filename().string() + ":" + std::to_string(number);
+            if (line.empty()) {
+                if (auto error = finish()) return unexpected(*error);
+                continue;
+            }
+            if (line[0] == '#') continue;
+            const std::size_t colon = line.find(':');
+            if (colon == std::string::npos) return unexpected(where + ": expected key: value");
+            const std::string key = line.substr(0, colon);
+            // Exactly one space follows the colon; the rest is the value, byte for byte.
+            const std::string value = colon + 1 < line.size() ? line.substr(colon + 2) : "";
+            if (key == "case") {
+                if (current) return unexpected(where + ": blank line missing before case");
+                current = Case{where, value, {}, {}, {}, {}};
+                has_status = has_codes = has_suggest = false;
+                continue;
+            }
+            if (!current) return unexpected(where + ": line outside a case");
+            if (key == "rr") {
+                auto record = parse_presentation(value);
+                if (!record) {
+                    return unexpected(where + ": column " + std::to_string(record.error().column) +
+                                      ": " + record.error().message);
+                }
+                current->rrset.push_back(std::move(*record));
+            } else if (key == "status") {
+                current->status = value;
+                has_status = true;
+            } else if (key == "codes") {
+                current->codes = split_words(value);
+                has_codes = true;
+            } else if (key == "suggest") {
+                if (value != "-") current->suggestion = value;
+                has_suggest = true;
+            } else if (key != "note") {
+                return unexpected(where + ": unknown key " + key);
+            }
+        }
+        if (auto error = finish()) return unexpected(*error);
+    }
+    return cases;
+}
+
+}  // namespace tlsrpt::corpus

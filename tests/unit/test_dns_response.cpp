@@ -1,0 +1,191 @@
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dns/response.hpp"
+
+using namespace tlsrpt::dns;
+
+namespace {
+
+constexpr std::uint16_t txt = 16;
+constexpr std::uint16_t cname = 5;
+constexpr std::uint16_t a_record = 1;
+
+// Builds DNS messages octet by octet, names uncompressed.
+class Wire {
+  public:
+    Wire(int rcode, unsigned answers, bool authenticated = false) {
+        bytes_ = {
+            0x12, 0x34, 0x81, static_cast<unsigned char>(0x80 | (authenticated ? 0x20 : 0) | rcode),
+            0,    1,    0,    static_cast<unsigned char>(answers),
+            0,    0,    0,    0};
+        name("_smtp._tls.example.com");
+        u16(txt);
+        u16(1);
+    }
+
+    Wire& name(const std::string& dotted) {
+        std::size_t start = 0;
+        while (start < dotted.size()) {
+            const std::size_t dot = std::min(dotted.find('.', start), dotted.size());
+            bytes_.push_back(static_cast<unsigned char>(dot - start));
+            bytes_.insert(bytes_.end(), dotted.begin() + static_cast<long>(start),
+                          dotted.begin() + static_cast<long>(dot));
+            start = dot + 1;
+        }
+        bytes_.push_back(0);
+        return *this;
+    }
+
+    Wire& rr(const std::string& owner, std::uint16_t type, std::uint32_t ttl,
+             const std::vector<unsigned char>& rdata) {
+        name(owner);
+        u16(type);
+        u16(1);
+        u16(static_cast<std::uint16_t>(ttl >> 16));
+        u16(static_cast<std::uint16_t>(ttl & 0xffff));
+        u16(static_cast<std::uint16_t>(rdata.size()));
+        bytes_.insert(bytes_.end(), rdata.begin(), rdata.end());
+        return *this;
+    }
+
+    Wire& txt_rr(const std::string& owner, std::uint32_t ttl,
+                 const std::vector<std::string>& strings) {
+        std::vector<unsigned char> rdata;
+        for (const std::string& s : strings) {
+            rdata.push_back(static_cast<unsigned char>(s.size()));
+            rdata.insert(rdata.end(), s.begin(), s.end());
+        }
+        return rr(owner, txt, ttl, rdata);
+    }
+
+    Wire& cname_rr(const std::string& owner, const std::string& target) {
+        Wire target_wire(0, 0);
+        target_wire.bytes_.clear();
+        target_wire.name(target);
+        return rr(owner, cname, 60, target_wire.bytes_);
+    }
+
+    std::vector<unsigned char> bytes() const { return bytes_; }
+
+  private:
+    void u16(std::uint16_t value) {
+        bytes_.push_back(static_cast<unsigned char>(value >> 8));
+        bytes_.push_back(static_cast<unsigned char>(value & 0xff));
+    }
+
+    std::vector<unsigned char> bytes_;
+};
+
+const std::string query = "_smtp._tls.example.com";
+
+Response decode(const std::vector<unsigned char>& message) {
+    return decode_response(message, query, RecordType::txt);
+}
+
+}  // namespace
+
+TEST_CASE("TXT answers keep every RR, every character-string and the TTLs") {
+    const auto response = decode(Wire(0, 2)
+                                     .txt_rr(query, 300, {"v=TLSRPTv1;", " rua=mailto:a@b.c"})
+                                     .txt_rr(query, 60, {std::string("x\0y", 3)})
+                                     .bytes());
+    CHECK(response.outcome == Outcome::answer);
+    CHECK(response.rcode == 0);
+    REQUIRE(response.records.size() == 2);
+    CHECK(response.records[0].strings ==
+          std::vector<std::string>{"v=TLSRPTv1;", " rua=mailto:a@b.c"});
+    CHECK(response.records[0].ttl == 300);
+    CHECK(response.records[1].strings == std::vector<std::string>{std::string("x\0y", 3)});
+    CHECK(response.records[1].ttl == 60);
+    CHECK_FALSE(response.authenticated);
+    CHECK(response.cnames.empty());
+}
+
+TEST_CASE("a TXT RR with RDLENGTH 0 is a record without strings") {
+    const auto response = decode(Wire(0, 1).rr(query, txt, 60, {}).bytes());
+    CHECK(response.outcome == Outcome::answer);
+    REQUIRE(response.records.size() == 1);
+    CHECK(response.records[0].strings.empty());
+}
+
+TEST_CASE("the AD bit is read from the header") {
+    CHECK(decode(Wire(0, 1, true).txt_rr(query, 1, {"x"}).bytes()).authenticated);
+}
+
+TEST_CASE("CNAME chains are followed from the query name") {
+    const auto response = decode(Wire(0, 3)
+                                     .cname_rr(query, "b.example.net")
+                                     .txt_rr("C.example.org", 5, {"v=TLSRPTv1; rua=x"})
+                                     .cname_rr("B.Example.NET", "c.example.org")
+                                     .bytes());
+    CHECK(response.outcome == Outcome::answer);
+    CHECK(response.cnames == std::vector<std::string>{"b.example.net", "c.example.org"});
+    REQUIRE(response.records.size() == 1);
+    CHECK(response.records[0].owner == "C.example.org");
+}
+
+TEST_CASE("a CNAME without data at its end is NODATA with the chain") {
+    const auto response = decode(Wire(0, 1).cname_rr(query, "b.example.net").bytes());
+    CHECK(response.outcome == Outcome::no_data);
+    CHECK(response.cnames == std::vector<std::string>{"b.example.net"});
+}
+
+TEST_CASE("records of other owners or types do not count") {
+    const auto response = decode(Wire(0, 2)
+                                     .txt_rr("other.example.com", 60, {"v=TLSRPTv1;"})
+                                     .rr(query, a_record, 60, {192, 0, 2, 1})
+                                     .bytes());
+    CHECK(response.outcome == Outcome::no_data);
+    CHECK(response.records.empty());
+}
+
+TEST_CASE("a CNAME loop ends after a bounded number of hops") {
+    const auto response =
+        decode(Wire(0, 2).cname_rr(query, "a.example").cname_rr("a.example", query).bytes());
+    CHECK(response.outcome == Outcome::no_data);
+    CHECK(response.cnames.size() == 16);
+}
+
+TEST_CASE("rcodes map to outcomes") {
+    CHECK(decode(Wire(3, 0).bytes()).outcome == Outcome::no_domain);
+    CHECK(decode(Wire(0, 0).bytes()).outcome == Outcome::no_data);
+    CHECK(decode(Wire(2, 0).bytes()).outcome == Outcome::server_failure);
+    CHECK(decode(Wire(5, 0).bytes()).outcome == Outcome::refused);
+    CHECK(decode(Wire(4, 0).bytes()).outcome == Outcome::other_rcode);
+    CHECK(decode(Wire(1, 0).bytes()).outcome == Outcome::other_rcode);
+    CHECK(decode(Wire(3, 0).bytes()).rcode == 3);
+}
+
+TEST_CASE("broken messages are malformed, with the reason") {
+    auto cut = [](std::vector<unsigned char> bytes, std::size_t drop) {
+        bytes.resize(bytes.size() - drop);
+        return bytes;
+    };
+    const auto good = Wire(0, 1).txt_rr(query, 60, {"v=TLSRPTv1;"}).bytes();
+    CHECK(decode({0x12, 0x34, 0x81}).outcome == Outcome::malformed);
+    CHECK(decode(cut(good, 1)).outcome == Outcome::malformed);
+    CHECK(decode(cut(good, 12)).outcome == Outcome::malformed);
+    CHECK(decode(cut(good, 20)).detail.find("cut short") != std::string::npos);
+    // Two answers announced, one present.
+    CHECK(decode(Wire(0, 2).txt_rr(query, 60, {"x"}).bytes()).outcome == Outcome::malformed);
+    // A character-string longer than its RDATA.
+    const auto overrun = decode(Wire(0, 1).rr(query, txt, 60, {30, 'a', 'b'}).bytes());
+    CHECK(overrun.outcome == Outcome::malformed);
+    CHECK(overrun.detail.find("overruns") != std::string::npos);
+    CHECK(overrun.records.empty());
+    // A CNAME whose RDATA holds more than its target.
+    CHECK(decode(Wire(0, 1).rr(query, cname, 60, {1, 'a', 0, 0xff}).bytes()).outcome ==
+          Outcome::malformed);
+}
+
+TEST_CASE("rcodes have their names") {
+    CHECK(rcode_name(0) == "NOERROR");
+    CHECK(rcode_name(2) == "SERVFAIL");
+    CHECK(rcode_name(3) == "NXDOMAIN");
+    CHECK(rcode_name(5) == "REFUSED");
+    CHECK(rcode_name(15) == "RCODE15");
+}

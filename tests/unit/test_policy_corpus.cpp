@@ -1,0 +1,287 @@
+// The record corpus (testdata/records/): exact verdicts, codes and suggestions, plus the
+// properties every case must have.
+#include <algorithm>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "../support/corpus.hpp"
+#include "tlsrpt/evaluation.hpp"
+
+using namespace tlsrpt;
+
+namespace {
+
+const std::vector<corpus::Case>& cases() {
+    static const std::vector<corpus::Case> loaded = [] {
+        auto read = corpus::read_cases(TLSRPT_TESTDATA_DIR "/records");
+        if (!read) FAIL(read.error());
+        return *read;
+    }();
+    return loaded;
+}
+
+std::vector<std::string> sorted_codes(const Evaluation& evaluation) {
+    std::vector<std::string> codes;
+    for (const Diagnostic& diagnostic : evaluation.diagnostics) codes.push_back(diagnostic.code);
+    std::sort(codes.begin(), codes.end());
+    return codes;
+}
+
+// Every code the contract (shared notes, "Diagnostic codes") names. A code without a corpus
+// case fails the coverage test below.
+const std::vector<std::string> kContractCodes = {
+    // error, selection
+    "multiple-tlsrpt-records",
+    "version-case",
+    "version-whitespace",
+    "leading-whitespace",
+    "quoted-record",
+    "unsupported-version",
+    "missing-version-delimiter",
+    "version-not-first",
+    "missing-version",
+    // error, record
+    "missing-rua",
+    "empty-rua",
+    "empty-uri",
+    "missing-scheme",
+    "unsupported-scheme",
+    "invalid-uri",
+    "invalid-mailto",
+    "invalid-https",
+    "unencoded-comma",
+    "unencoded-exclamation",
+    "dmarc-size-suffix",
+    "whitespace-in-uri",
+    "whitespace-around-equals",
+    "trailing-characters",
+    "empty-field",
+    "invalid-extension",
+    "non-ascii",
+    "control-character",
+    "character-string-too-long",
+    // warning
+    "ws-before-delimiter",
+    "trailing-whitespace",
+    "duplicate-rua-field",
+    "duplicate-uri",
+    "duplicate-version-field",
+    "unknown-extension",
+    "scheme-case",
+    "possible-unencoded-semicolon",
+    "mailto-hfields",
+    "https-userinfo",
+    "https-fragment",
+    "non-public-host",
+    "discarded-malformed-tlsrpt-record",
+    // status missing
+    "no-record",
+    "no-tlsrpt-record",
+};
+
+// Contract codes whose severity is always a warning; `unsupported-scheme` is both.
+const std::vector<std::string> kWarningCodes = {
+    "ws-before-delimiter",
+    "trailing-whitespace",
+    "duplicate-rua-field",
+    "duplicate-uri",
+    "duplicate-version-field",
+    "unknown-extension",
+    "scheme-case",
+    "possible-unencoded-semicolon",
+    "mailto-hfields",
+    "https-userinfo",
+    "https-fragment",
+    "non-public-host",
+    "discarded-malformed-tlsrpt-record",
+};
+
+// Codes this project adds (contract: "Add codes where needed").
+const std::vector<std::string> kAddedCodes = {"unrelated-txt-record", "rua-case"};
+
+}  // namespace
+
+TEST_CASE("the corpus is large and its case names are unique") {
+    CHECK(cases().size() >= 120);
+    std::set<std::string> names;
+    for (const auto& c : cases()) {
+        INFO(c.location);
+        CHECK(names.insert(c.name).second);
+    }
+}
+
+TEST_CASE("every corpus case gets its exact status, codes and suggestion") {
+    for (const auto& c : cases()) {
+        INFO(c.location << " " << c.name);
+        const Evaluation evaluation = evaluate(c.rrset);
+        CHECK(std::string(to_string(evaluation.status)) == c.status);
+        CHECK(sorted_codes(evaluation) == c.codes);
+        CHECK(evaluation.suggested_record == c.suggestion);
+    }
+}
+
+TEST_CASE("every contract code has a corpus case, and no unknown code appears") {
+    std::set<std::string> seen;
+    for (const auto& c : cases()) {
+        for (const Diagnostic& diagnostic : evaluate(c.rrset).diagnostics) {
+            seen.insert(diagnostic.code);
+        }
+    }
+    for (const std::string& code : kContractCodes) {
+        INFO(code);
+        CHECK(seen.count(code) == 1);
+    }
+    for (const std::string& code : seen) {
+        INFO(code);
+        const bool known =
+            std::find(kContractCodes.begin(), kContractCodes.end(), code) != kContractCodes.end() ||
+            std::find(kAddedCodes.begin(), kAddedCodes.end(), code) != kAddedCodes.end();
+        CHECK(known);
+    }
+}
+
+TEST_CASE("every suggested record evaluates valid and suggests nothing further") {
+    std::size_t suggestions = 0;
+    for (const auto& c : cases()) {
+        const Evaluation evaluation = evaluate(c.rrset);
+        if (!evaluation.suggested_record) continue;
+        ++suggestions;
+        INFO(c.location << " " << c.name << ": " << *evaluation.suggested_record);
+        // Published as a zone file would hold it: strings of at most 255 octets.
+        TxtRecord published;
+        for (std::size_t i = 0; i < evaluation.suggested_record->size(); i += 255) {
+            published.strings.push_back(evaluation.suggested_record->substr(i, 255));
+        }
+        const Evaluation again = evaluate({published});
+        CHECK(again.status == Status::valid);
+        CHECK(again.diagnostics.empty());
+        CHECK_FALSE(again.suggested_record);
+    }
+    CHECK(suggestions > 50);
+}
+
+TEST_CASE("a suggestion appears exactly for warning or invalid verdicts") {
+    for (const auto& c : cases()) {
+        INFO(c.location << " " << c.name);
+        const Evaluation evaluation = evaluate(c.rrset);
+        if (evaluation.suggested_record) {
+            CHECK((evaluation.status == Status::warning || evaluation.status == Status::invalid));
+        }
+        const bool usable =
+            evaluation.status == Status::valid || evaluation.status == Status::warning;
+        CHECK(evaluation.policy.has_value() == usable);
+    }
+}
+
+TEST_CASE("evaluation is deterministic") {
+    for (const auto& c : cases()) {
+        INFO(c.location << " " << c.name);
+        const Evaluation first = evaluate(c.rrset);
+        const Evaluation second = evaluate(c.rrset);
+        CHECK(first.status == second.status);
+        CHECK(first.records == second.records);
+        CHECK(first.suggested_record == second.suggested_record);
+        REQUIRE(first.diagnostics.size() == second.diagnostics.size());
+        for (std::size_t i = 0; i < first.diagnostics.size(); ++i) {
+            CHECK(first.diagnostics[i].code == second.diagnostics[i].code);
+            CHECK(first.diagnostics[i].message == second.diagnostics[i].message);
+            CHECK(first.diagnostics[i].offset == second.diagnostics[i].offset);
+            CHECK(first.diagnostics[i].length == second.diagnostics[i].length);
+        }
+    }
+}
+
+TEST_CASE("diagnostics point inside their record and quote none of its bytes") {
+    for (const auto& c : cases()) {
+        INFO(c.location << " " << c.name);
+        const Evaluation evaluation = evaluate(c.rrset);
+        for (const Diagnostic& diagnostic : evaluation.diagnostics) {
+            INFO(diagnostic.code);
+            if (diagnostic.offset) {
+                REQUIRE(diagnostic.record);
+                REQUIRE(*diagnostic.record < evaluation.records.size());
+                CHECK(*diagnostic.offset + diagnostic.length <=
+                      evaluation.records[*diagnostic.record].size());
+            }
+            CHECK(std::all_of(diagnostic.message.begin(), diagnostic.message.end(), [](char ch) {
+                return static_cast<unsigned char>(ch) >= 0x20 &&
+                       static_cast<unsigned char>(ch) < 0x7F;
+            }));
+            // No run of 16 record bytes reappears in a message.
+            for (const std::string& record : evaluation.records) {
+                for (std::size_t i = 0; i + 16 <= record.size(); ++i) {
+                    CHECK(diagnostic.message.find(record.substr(i, 16)) == std::string::npos);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("each code keeps the severity the contract gives it") {
+    auto contains = [](const std::vector<std::string>& list, const std::string& code) {
+        return std::find(list.begin(), list.end(), code) != list.end();
+    };
+    for (const auto& c : cases()) {
+        for (const Diagnostic& diagnostic : evaluate(c.rrset).diagnostics) {
+            INFO(c.location << " " << diagnostic.code);
+            if (diagnostic.code == "unsupported-scheme") continue;
+            if (contains(kWarningCodes, diagnostic.code)) {
+                CHECK(diagnostic.severity == Severity::warning);
+            } else if (diagnostic.code == "no-record" || diagnostic.code == "no-tlsrpt-record" ||
+                       diagnostic.code == "unrelated-txt-record") {
+                CHECK(diagnostic.severity == Severity::info);
+            } else {
+                CHECK(diagnostic.severity == Severity::error);
+            }
+        }
+    }
+}
+
+TEST_CASE("suggestions for mutated corpus records still evaluate valid") {
+    // Deterministic mutations (seeded) of every corpus record with the bytes that matter to the
+    // grammar: delimiters, whitespace, quotes, case, controls and non-ASCII.
+    static constexpr char kBytes[] = ";,=! \t\"%?#@:/.-_aZ09\x00\x7f\xc3\xbc\r\n";
+    constexpr std::string_view kAlphabet(kBytes, sizeof kBytes - 1);  // keeps the NUL
+    std::mt19937 random(8460);
+    std::size_t checked = 0;
+    for (const auto& c : cases()) {
+        for (int round = 0; round < 40; ++round) {
+            TxtRRset rrset = c.rrset;
+            if (rrset.empty()) continue;
+            auto& strings = rrset[random() % rrset.size()].strings;
+            if (strings.empty()) continue;
+            std::string& text = strings[random() % strings.size()];
+            for (int edits = 1 + static_cast<int>(random() % 3); edits > 0; --edits) {
+                const std::size_t at = text.empty() ? 0 : random() % (text.size() + 1);
+                const char byte = kAlphabet[random() % kAlphabet.size()];
+                switch (random() % 3) {
+                    case 0:
+                        text.insert(at, 1, byte);
+                        break;
+                    case 1:
+                        if (at < text.size()) text.erase(at, 1);
+                        break;
+                    default:
+                        if (at < text.size()) text[at] = byte;
+                        break;
+                }
+            }
+            const Evaluation evaluation = evaluate(rrset);
+            if (!evaluation.suggested_record) continue;
+            ++checked;
+            TxtRecord published;
+            for (std::size_t i = 0; i < evaluation.suggested_record->size(); i += 255) {
+                published.strings.push_back(evaluation.suggested_record->substr(i, 255));
+            }
+            const Evaluation again = evaluate({published});
+            INFO(c.name << ": " << join_strings(rrset.front()) << " -> "
+                        << *evaluation.suggested_record);
+            CHECK(again.status == Status::valid);
+        }
+    }
+    CHECK(checked > 1000);
+}
