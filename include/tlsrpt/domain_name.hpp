@@ -6,11 +6,9 @@
 
 #include "tlsrpt/diagnostic.hpp"
 #include "tlsrpt/expected.hpp"
+#include "tlsrpt/txt.hpp"
 
 namespace tlsrpt {
-
-// The owner name of a domain's TLS-RPT policy is this prefix followed by the domain.
-inline constexpr std::string_view tlsrpt_prefix = "_smtp._tls.";
 
 // Accepts one trailing dot, folds case and converts IDN labels to A-labels (UTS #46,
 // non-transitional). Refuses empty labels, labels over 63 octets, names that exceed 253

@@ -40,7 +40,7 @@ struct Evaluation {
     std::optional<std::string> suggested_record;  // evaluates `valid` whenever present
 };
 
-// Pure: no I/O, no allocation beyond the result. An empty RRset is `missing` (`no-record`).
+// Pure: no I/O and no shared state. An empty RRset is `missing` (`no-record`).
 Evaluation evaluate(const TxtRRset& rrset);
 
 }  // namespace tlsrpt

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tlsrpt {
@@ -10,6 +11,9 @@ namespace tlsrpt {
 struct TxtRecord {
     std::vector<std::string> strings;
 };
+
+// The owner name of a domain's TLS-RPT policy is this prefix followed by the domain.
+inline constexpr std::string_view tlsrpt_prefix = "_smtp._tls.";
 
 // Every TXT record found at one owner name, in the order received.
 using TxtRRset = std::vector<TxtRecord>;

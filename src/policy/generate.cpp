@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "tlsrpt/canonical.hpp"
-#include "tlsrpt/domain_name.hpp"
+#include "tlsrpt/txt.hpp"
 #include "uri.hpp"
 
 namespace tlsrpt {
