@@ -80,6 +80,7 @@ class TextFormatter final : public Formatter {
         text += fmt::format(
             "{}: {}\n", paint(tlsrpt::to_string(evaluation.status), style_of(evaluation.status)),
             verdict(evaluation.status));
+        if (result.dns) text += describe_lookup(*result.dns);
         for (std::size_t i = 0; i < evaluation.records.size(); ++i) {
             text += "  " + record_label(i) + escape_bytes(evaluation.records[i]) + '\n';
         }
@@ -97,6 +98,22 @@ class TextFormatter final : public Formatter {
             text += "suggested record:\n" + escape_bytes(*evaluation.suggested_record) + '\n';
         }
         out_ << text;
+    }
+
+    // How the answer came: a postmaster reads the TTL, DNSSEC and CNAME facts from here.
+    static std::string describe_lookup(const LookupInfo& lookup) {
+        std::string text =
+            "  lookup: " + escape_bytes(lookup.rcode.empty() ? "no answer" : lookup.rcode);
+        if (!lookup.server.empty()) text += " from " + escape_bytes(lookup.server);
+        text += fmt::format(" in {:.1f} ms, {} attempt{}", lookup.elapsed_ms, lookup.attempts,
+                            lookup.attempts == 1 ? "" : "s");
+        if (lookup.ttl) text += fmt::format(", TTL {}", *lookup.ttl);
+        text += lookup.authenticated ? ", DNSSEC-authenticated" : ", not authenticated";
+        text += '\n';
+        for (const std::string& cname : lookup.cnames) {
+            text += "  via CNAME: " + escape_bytes(cname) + '\n';
+        }
+        return text;
     }
 
     // The finding, then the record it concerns with carets under the offending bytes; a

@@ -79,6 +79,9 @@ TEST_CASE("check results name their domain and several results end with totals")
     error.evaluation.diagnostics = {{"dns-timeout", Severity::error, "No answer.", {}, {}, 0}};
     CHECK(as_text({samples::check_result(), error}) ==
           "example.com: missing: no TLS-RPT policy is published\n"
+          "  lookup: NXDOMAIN from 127.0.0.1:5353 in 1.2 ms, 1 attempt, TTL 300, "
+          "DNSSEC-authenticated\n"
+          "  via CNAME: a.example.net\n"
           "\n"
           "bad\\027[2J: error: the lookup failed, the policy is unknown\n"
           "  error dns-timeout: No answer.\n"
@@ -94,4 +97,16 @@ TEST_CASE("colour marks status, severities and carets, and never data") {
     CHECK(coloured.find("\x1b[1m\x1b[31minvalid\x1b[0m: senders will not use this policy\n") == 0);
     CHECK(coloured.find("  record 1: v=TLSRPTv1\\027[31m\n") != std::string::npos);
     CHECK(coloured.find("\x1b[1m\x1b[32m^^^^^^^^\x1b[0m\n") != std::string::npos);
+}
+
+TEST_CASE("a failed lookup says how many attempts it made and escapes what DNS sent") {
+    CheckResult result;
+    result.domain = "example.com";
+    result.dns = LookupInfo{
+        "", "dns-timeout", {"evil\x1b]0;x\x07.example"}, std::nullopt, false, "", 3, 4000};
+    result.evaluation.status = Status::error;
+    CHECK(as_text({result}) ==
+          "example.com: error: the lookup failed, the policy is unknown\n"
+          "  lookup: no answer in 4000.0 ms, 3 attempts, not authenticated\n"
+          "  via CNAME: evil\\027]0;x\\007.example\n");
 }
