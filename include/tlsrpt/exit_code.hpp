@@ -15,7 +15,9 @@ enum class ExitCode : int {
     usage = 64,
     bad_input = 65,
     cannot_open_input = 66,
+    cannot_create_output = 73,  // -o FILE cannot be written
     internal = 70,
+    interrupted = 130,  // 128 + SIGINT, as shells report a run stopped by Ctrl-C
 };
 
 ExitCode exit_code_for(Status status);

@@ -137,13 +137,8 @@ CheckResult lookup_result(std::string input, std::string domain, const dns::Resp
 Auditor::Auditor(dns::Resolver& resolver, AuditOptions options)
     : resolver_(resolver), options_(options) {}
 
-void Auditor::submit(std::string input, ResultCallback done) {
-    auto domain = normalise_domain(input);
-    if (!domain) {
-        done(invalid_domain_result(std::move(input), domain.error()));
-        return;
-    }
-    Pending pending{std::move(input), std::move(*domain), std::move(done)};
+void Auditor::submit(std::string input, std::string domain, ResultCallback done) {
+    Pending pending{std::move(input), std::move(domain), std::move(done)};
     if (in_flight_ >= options_.max_in_flight) {
         waiting_.push_back(std::move(pending));
         return;
@@ -157,8 +152,10 @@ void Auditor::start(Pending pending) {
     std::string query = tlsrpt_query_name(pending.domain);
     resolver_.submit(std::move(query), dns::RecordType::txt, deadline,
                      [this, pending = std::move(pending)](dns::Response&& response) mutable {
-                         pending.done(lookup_result(std::move(pending.input),
-                                                    std::move(pending.domain), response));
+                         CheckResult row = lookup_result(std::move(pending.input),
+                                                         std::move(pending.domain), response);
+                         apply_expectations(row, options_.expectations);
+                         pending.done(std::move(row));
                          on_domain_finished();
                      });
 }
@@ -171,8 +168,14 @@ void Auditor::on_domain_finished() {
     start(std::move(next));
 }
 
-void Auditor::run() {
-    resolver_.run();
+void Auditor::run(const dns::Resolver::Pacer& pacer) {
+    resolver_.run(pacer);
+}
+
+void Auditor::abandon_all() {
+    waiting_.clear();
+    resolver_.abandon_all();
+    in_flight_ = 0;
 }
 
 }  // namespace tlsrpt::audit

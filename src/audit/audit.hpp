@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "audit/expectations.hpp"
 #include "dns/resolver.hpp"
 #include "tlsrpt/result.hpp"
 
@@ -19,6 +20,8 @@ struct AuditOptions {
     std::chrono::milliseconds deadline{10'000};
     // Domains being looked up at once; further submissions wait in order.
     std::size_t max_in_flight = 256;
+    // Checked on every looked-up row (--expect-rua, --min-ttl).
+    Expectations expectations;
 };
 
 class Auditor {
@@ -27,12 +30,18 @@ class Auditor {
 
     Auditor(dns::Resolver& resolver, AuditOptions options);
 
-    // `done` runs exactly once with the domain's row: during submit() for a name that cannot
-    // be looked up, otherwise from run().
-    void submit(std::string input, ResultCallback done);
+    // Looks up `domain`, as normalise_domain() returned it for `input`; `done` runs exactly
+    // once, from run(), with the row.
+    void submit(std::string input, std::string domain, ResultCallback done);
 
-    // Returns when every submitted domain has its row.
-    void run();
+    // Domains whose lookups have started and not yet finished.
+    std::size_t in_flight() const { return in_flight_; }
+
+    // Returns when every submitted domain has its row (see dns::Resolver::run for `pacer`).
+    void run(const dns::Resolver::Pacer& pacer = {});
+
+    // Forgets every domain not finished yet: their callbacks never run.
+    void abandon_all();
 
   private:
     struct Pending {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "cli/monitoring_options.hpp"
 #include "output/escape.hpp"
 
 namespace tlsrpt::cli {
@@ -38,8 +39,9 @@ void configure_app(CLI::App& app) {
         [](const CLI::App*, const CLI::Error& error) { return error_line(error.what()); });
     app.footer(
         "Exit codes: 0 valid, 1 warning, 2 missing, 3 invalid, 4 lookup error, 64 usage error,\n"
-        "65 bad input data, 66 input file cannot be opened, 70 internal error; with several\n"
-        "results, the highest. See tlsrpt-check(1).");
+        "65 bad input data, 66 input file cannot be opened, 70 internal error, 73 -o file\n"
+        "cannot be written; with several results, the highest. --format nagios exits 0 OK,\n"
+        "1 WARNING, 2 CRITICAL or 3 UNKNOWN only. See tlsrpt-check(1).");
 }
 
 std::vector<Command> add_commands(CLI::App& app, Options& options) {
@@ -61,10 +63,13 @@ std::vector<std::string> arguments_with_default_command(int argc, char** argv, c
 }
 
 std::optional<ExitCode> parse_arguments(CLI::App& app, std::vector<std::string> arguments) {
+    const bool plugin_mode = plugin_format_requested(arguments);
     std::reverse(arguments.begin(), arguments.end());  // CLI11 takes them last first
     try {
         app.parse(arguments);
     } catch (const CLI::ParseError& error) {
+        // A monitoring system reads only standard output and exit codes 0-3.
+        if (plugin_mode && error.get_exit_code() != 0) return report_plugin_unknown(error.what());
         return app.exit(error) == 0 ? ExitCode::valid : ExitCode::usage;
     }
     return std::nullopt;

@@ -1,60 +1,196 @@
-// `check`, the default command: looks up the TLS-RPT record of each domain given and
-// evaluates it. Lookups run concurrently; rows are printed in the order the domains were given,
-// each as soon as the rows before it are out.
+// `check`, the default command: looks up the TLS-RPT record of each domain given, on the
+// command line or in a list (-f), and evaluates it. Lookups run concurrently in a bounded
+// window (audit::BulkAudit); domains from the command line print in the order given, rows from
+// a list as they complete unless --ordered.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <iostream>
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <istream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "audit/audit.hpp"
+#include "audit/bulk.hpp"
 #include "cli/command.hpp"
+#include "cli/interruption.hpp"
+#include "cli/monitoring_options.hpp"
 #include "dns/resolver.hpp"
+#include "input/domain_list.hpp"
 #include "output/formatter.hpp"
+#include "output/progress.hpp"
+#include "output/run_summary.hpp"
 
 namespace tlsrpt::cli {
 namespace {
 
-// Holds rows that complete early until the rows given before them are written.
-class OrderedRows {
-  public:
-    OrderedRows(std::size_t count, output::Formatter& formatter)
-        : rows_(count), formatter_(formatter) {}
+// Output is formatted one row at a time into a buffer and written in whole rows, so that
+// neither a second signal nor a reader of a pipe ever sees a cut line.
+constexpr std::size_t output_flush_size = 64 * 1024;
 
-    void complete(std::size_t index, CheckResult&& row) {
-        rows_[index] = std::move(row);
-        while (next_ < rows_.size() && rows_[next_]) {
-            formatter_.write(*rows_[next_]);
-            rows_[next_].reset();
-            ++next_;
-        }
+// The rows of one run and what follows them. With a domain list, the json format becomes one
+// document {"results": [...], "summary": {...}} with one compact row per line.
+class RowOutput {
+  public:
+    RowOutput(output::Format format, bool json_document,
+              const output::FormatterOptions& formatter_options)
+        : json_document_(json_document),
+          formatter_(output::make_formatter(json_document ? output::Format::jsonl : format,
+                                            formatted_, formatter_options)) {
+        if (json_document_) pending_ = "{\"results\": [\n";
     }
 
+    void write(const CheckResult& row) {
+        formatter_->write(row);
+        if (json_document_ && rows_ > 0) pending_ += ',';
+        ++rows_;
+        take_formatted();
+        if (pending_.size() >= output_flush_size) flush();
+    }
+
+    void flush() {
+        write_whole(STDOUT_FILENO, pending_);
+        pending_.clear();
+    }
+
+    // `summary`: the summary to close the json document with.
+    void finish(const output::RunSummary& summary) {
+        formatter_->finish();
+        take_formatted();
+        if (json_document_) pending_ += "],\n\"summary\": " + summary.json() + "}\n";
+        flush();
+    }
+
+    ExitCode exit_code() const { return formatter_->exit_code(); }
+
   private:
-    std::vector<std::optional<CheckResult>> rows_;
-    std::size_t next_ = 0;
-    output::Formatter& formatter_;
+    void take_formatted() {
+        pending_ += formatted_.str();
+        formatted_.str("");
+    }
+
+    bool json_document_;
+    std::ostringstream formatted_;
+    std::unique_ptr<output::Formatter> formatter_;
+    std::string pending_;
+    std::size_t rows_ = 0;
+};
+
+// The size of a regular file (for progress), nullopt for pipes and terminals; `stat_result`
+// is what fstat or stat returned for `status`.
+std::optional<std::uint64_t> regular_file_size(int stat_result, const struct stat& status) {
+    if (stat_result != 0 || !S_ISREG(status.st_mode)) return std::nullopt;
+    return static_cast<std::uint64_t>(status.st_size);
+}
+
+// The list file, closed on every return (standard input is left open).
+struct ListDescriptor {
+    int fd = -1;
+    ListDescriptor() = default;
+    ListDescriptor(const ListDescriptor&) = delete;
+    ListDescriptor& operator=(const ListDescriptor&) = delete;
+    ~ListDescriptor() {
+        if (fd > STDIN_FILENO) close(fd);
+    }
 };
 
 CommandResult run_check(const CheckOptions& options) {
-    if (options.domains.empty()) {
-        return unexpected(Failure{ExitCode::usage, "check needs at least one domain"});
+    const bool list_mode = !options.list_file.empty();
+    if (options.domains.empty() && !list_mode) {
+        return unexpected(Failure{ExitCode::usage, "check needs at least one domain or -f FILE"});
+    }
+    // Read through InterruptibleInput so that Ctrl-C also stops a run waiting on a pipe.
+    ListDescriptor list;
+    if (options.list_file == "-") {
+        list.fd = STDIN_FILENO;
+    } else if (list_mode) {
+        list.fd = ::open(options.list_file.c_str(), O_RDONLY | O_CLOEXEC);
+        if (list.fd < 0) {
+            return unexpected(Failure{
+                ExitCode::cannot_open_input,
+                fmt::format("cannot open {}: {}", options.list_file, std::strerror(errno))});
+        }
+    }
+    std::optional<std::uint64_t> list_size;
+    std::optional<InterruptibleInput> list_buffer;
+    std::optional<std::istream> list_stream;
+    if (list_mode) {
+        struct stat list_status {};
+        list_size = regular_file_size(fstat(list.fd, &list_status), list_status);
+        list_buffer.emplace(list.fd);
+        list_stream.emplace(&*list_buffer);
     }
     auto resolver = dns::Resolver::create(options.resolver);
     if (!resolver) return unexpected(Failure{ExitCode::lookup_error, resolver.error()});
 
-    const auto formatter = output::make_formatter(options.format, std::cout,
-                                                  {.colour = output::colour_wanted(STDOUT_FILENO)});
-    OrderedRows rows(options.domains.size(), *formatter);
-    audit::Auditor auditor(**resolver, options.audit);
-    for (std::size_t i = 0; i < options.domains.size(); ++i) {
-        auditor.submit(options.domains[i],
-                       [&rows, i](CheckResult&& row) { rows.complete(i, std::move(row)); });
+    std::optional<input::DomainListReader> reader;
+    if (list_stream) reader.emplace(*list_stream);
+    std::size_t next_argument = 0;
+    auto source = [&]() -> std::optional<audit::BulkItem> {
+        if (next_argument < options.domains.size()) {
+            return audit::BulkItem{options.domains[next_argument++], std::nullopt, std::nullopt};
+        }
+        if (!reader) return std::nullopt;
+        auto line = reader->next();
+        if (!line) return std::nullopt;
+        return audit::BulkItem{std::move(line->domain), line->number, std::move(line->problem)};
+    };
+
+    output::FormatterOptions formatter_options = options.monitoring.formatter;
+    formatter_options.colour =
+        options.format == output::Format::text && output::colour_wanted(STDOUT_FILENO);
+    RowOutput rows(options.format, list_mode && options.format == output::Format::json,
+                   formatter_options);
+    output::RunSummary summary;
+    auto sink = [&](const CheckResult& row) {
+        summary.add(row);
+        rows.write(row);
+    };
+
+    // A few domains on the command line print in the order given, as before lists existed.
+    audit::BulkOptions bulk = options.bulk;
+    if (!list_mode) bulk.ordered = true;
+    audit::AuditOptions audit_options = options.audit;
+    audit_options.max_in_flight = bulk.concurrency;
+    audit::Auditor auditor(**resolver, audit_options);
+    audit::BulkAudit run(auditor, bulk, source, sink);
+
+    const bool show_progress = list_mode && (options.progress || isatty(STDERR_FILENO) == 1);
+    output::ProgressLine progress(isatty(STDERR_FILENO) == 1);
+    auto between = [&](const audit::BulkProgress& state) {
+        rows.flush();
+        if (!show_progress) return;
+        std::optional<double> done_fraction;
+        if (list_size && *list_size > 0 && reader) {
+            done_fraction = static_cast<double>(reader->bytes_read()) / *list_size;
+        }
+        if (auto line = progress.update(summary, state.in_flight, done_fraction)) {
+            write_whole(STDERR_FILENO, *line);
+        }
+    };
+
+    install_interruption_handlers();
+    const auto started = std::chrono::steady_clock::now();
+    const bool completed = run.run(&interruption_requested, between);
+    if (!completed) {
+        // Lines not yet read get their rows too when that cannot block: files, not pipes.
+        run.interrupt(!reader || list_size.has_value());
     }
-    auditor.run();
-    formatter->finish();
-    return formatter->summary().exit_code();
+    summary.finish(std::chrono::steady_clock::now() - started, run.progress().lookups_started,
+                   !completed);
+    if (show_progress) write_whole(STDERR_FILENO, progress.clear());
+    rows.finish(summary);
+    if (list_mode && options.format != output::Format::json) {
+        write_whole(STDERR_FILENO, summary.text());
+    }
+    return completed ? rows.exit_code() : ExitCode::interrupted;
 }
 
 // A whole number of milliseconds in [1, 600000], stored as a duration.
@@ -80,6 +216,24 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
                       "A domain name; IDN names are converted to A-labels, a trailing dot is "
                       "accepted. The record is looked up at _smtp._tls.DOMAIN");
     check
+        ->add_option("-f,--file", options.list_file,
+                     "Also check the domains listed in FILE ('-': standard input), one per line "
+                     "or RANK,DOMAIN; blank lines and # comments are skipped")
+        ->type_name("FILE");
+    check->add_option("--concurrency", options.bulk.concurrency, "Domains looked up at once")
+        ->check(CLI::Range(1, 4096))
+        ->type_name("N")
+        ->capture_default_str();
+    check
+        ->add_option("--rate", options.bulk.rate,
+                     "Start at most QPS domain lookups per second (default: no limit)")
+        ->check(CLI::PositiveNumber)
+        ->type_name("QPS");
+    check->add_flag("--ordered", options.bulk.ordered,
+                    "With -f, print rows in input order rather than as they complete");
+    check->add_flag("--progress", options.progress,
+                    "With -f, show progress on stderr also when it is not a terminal");
+    check
         ->add_option("--server", options.resolver.servers,
                      "DNS server to ask, IPv4[:PORT] or [IPv6]:PORT; repeat for several "
                      "(default: the servers in /etc/resolv.conf)")
@@ -102,10 +256,11 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
     add_milliseconds_option(*check, "--deadline", options.audit.deadline,
                             "Hard limit for each domain, retries included: a domain still "
                             "unanswered then is reported as dns-timeout");
-    add_format_option(
-        *check, options.format,
-        {output::Format::text, output::Format::json, output::Format::jsonl, output::Format::csv});
-    return {check, [&options] { return run_check(options); }};
+    add_format_option(*check, options.format,
+                      {output::Format::text, output::Format::json, output::Format::jsonl,
+                       output::Format::csv, output::Format::nagios, output::Format::prometheus});
+    add_monitoring_options(*check, options);
+    return {check, [&options] { return run_monitored(options, run_check); }};
 }
 
 }  // namespace tlsrpt::cli

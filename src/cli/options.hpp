@@ -1,11 +1,13 @@
 // Everything the command line can say, filled by CLI11 and read by the commands.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "audit/audit.hpp"
+#include "audit/bulk.hpp"
 #include "dns/resolver.hpp"
 #include "output/formatter.hpp"
 
@@ -28,11 +30,23 @@ struct GenerateOptions {
     std::uint32_t ttl = 86400;
 };
 
+// Monitoring: the plugin mode and -o (src/cli/monitoring_options.cpp). The expectations
+// (--expect-rua, --min-ttl) live in CheckOptions::audit.
+struct MonitoringOptions {
+    std::vector<std::string> hostnames;  // -H: checked like the DOMAIN arguments
+    output::FormatterOptions formatter;  // nagios: --missing, -v, -t, --min-ttl
+    std::string output_file;             // -o: written atomically; empty: standard output
+};
+
 struct CheckOptions {
     std::vector<std::string> domains;  // positional, as typed (normalised by the audit)
+    std::string list_file;             // -f: one domain per line; "-" is standard input
     dns::ResolverOptions resolver;     // --server, --timeout, --tries
     audit::AuditOptions audit;         // --deadline
+    audit::BulkOptions bulk;           // --concurrency, --rate, --ordered
+    bool progress = false;             // --progress: also when stderr is not a terminal
     output::Format format = output::Format::text;
+    MonitoringOptions monitoring;
 };
 
 struct Options {

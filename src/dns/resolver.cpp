@@ -33,6 +33,9 @@ constexpr int edns_udp_size = 1232;
 // Room for the replies of a large window of lookups arriving together.
 constexpr int socket_receive_buffer = 1 << 20;
 constexpr int max_epoll_events = 64;
+// Wait before asking again after a SERVFAIL, doubled for each further one: the upstream
+// problem behind it (a timeout inside the resolver) needs a moment to clear.
+constexpr auto servfail_backoff = std::chrono::milliseconds(100);
 
 Expected<std::string, std::string> parse_port(std::string_view text) {
     unsigned port = 0;
@@ -162,6 +165,8 @@ struct Resolver::Impl {
     std::unordered_map<std::uint16_t, Slot> slots;
     using DeadlineEntry = std::pair<Clock::time_point, std::uint64_t>;
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> deadlines;
+    // Lookups to send again after a SERVFAIL, by when.
+    std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> retries;
     std::deque<Finished> finished;
     std::mt19937 random_ids{std::random_device{}()};
 
@@ -219,10 +224,11 @@ struct Resolver::Impl {
         response.server = peer_address(current_socket);
         // SERVFAIL is often transient (an upstream timeout inside the resolver): ask again,
         // through the next server when there are several (ARES_OPT_ROTATE).
+        const auto retry_at = Clock::now() + servfail_backoff * (1 << lookup.servfail_retries);
         if (response.outcome == Outcome::server_failure && lookup.servfail_retries + 1 < tries &&
-            Clock::now() < lookup.deadline) {
+            retry_at < lookup.deadline) {
             ++lookup.servfail_retries;
-            send(lookup, lookup_id);
+            retries.emplace(retry_at, lookup_id);
             return;
         }
         finish(lookup_id, std::move(response));
@@ -263,6 +269,15 @@ struct Resolver::Impl {
 
     // Ends lookups whose deadline has passed; their queries stay with c-ares until it gives up
     // on them, and the replies are then ignored.
+    void send_due_retries(Clock::time_point now) {
+        while (!retries.empty() && retries.top().first <= now) {
+            const std::uint64_t lookup_id = retries.top().second;
+            retries.pop();
+            const auto lookup = lookups.find(lookup_id);
+            if (lookup != lookups.end()) send(lookup->second, lookup_id);
+        }
+    }
+
     void expire_deadlines(Clock::time_point now) {
         deliver_finished();  // a reply that came in time wins over the deadline
         while (!deadlines.empty() && deadlines.top().first <= now) {
@@ -294,13 +309,14 @@ struct Resolver::Impl {
         }
     }
 
-    int wait_milliseconds(Clock::time_point now) {
+    int wait_milliseconds(Clock::time_point now, std::optional<Clock::time_point> pacer_wake) {
         timeval maximum{};
         timeval buffer{};
-        const auto until_deadline =
-            deadlines.empty()
-                ? std::chrono::milliseconds(60'000)
-                : std::chrono::ceil<std::chrono::milliseconds>(deadlines.top().first - now);
+        Clock::time_point wake = now + std::chrono::milliseconds(60'000);
+        if (!deadlines.empty()) wake = std::min(wake, deadlines.top().first);
+        if (!retries.empty()) wake = std::min(wake, retries.top().first);
+        if (pacer_wake) wake = std::min(wake, *pacer_wake);
+        const auto until_deadline = std::chrono::ceil<std::chrono::milliseconds>(wake - now);
         const auto capped = std::max<std::chrono::milliseconds::rep>(0, until_deadline.count());
         maximum.tv_sec = static_cast<time_t>(capped / 1000);
         maximum.tv_usec = static_cast<suseconds_t>((capped % 1000) * 1000);
@@ -309,16 +325,19 @@ struct Resolver::Impl {
         return static_cast<int>(wait->tv_sec * 1000 + (wait->tv_usec + 999) / 1000);
     }
 
-    void run() {
+    void run(const Pacer& pacer) {
         epoll_event events[max_epoll_events];
         for (;;) {
             deliver_finished();
             if (watch_error != 0) {
                 throw std::runtime_error(fmt::format("epoll_ctl: {}", std::strerror(watch_error)));
             }
-            if (lookups.empty()) break;
-            const int ready =
-                epoll_wait(epoll_fd, events, max_epoll_events, wait_milliseconds(Clock::now()));
+            const std::optional<Clock::time_point> pacer_wake =
+                pacer ? pacer() : std::optional<Clock::time_point>();
+            deliver_finished();  // lookups the pacer submitted may have failed at once
+            if (lookups.empty() && !pacer_wake) break;
+            const int ready = epoll_wait(epoll_fd, events, max_epoll_events,
+                                         wait_milliseconds(Clock::now(), pacer_wake));
             if (ready < 0 && errno != EINTR) {
                 throw std::runtime_error(fmt::format("epoll_wait: {}", std::strerror(errno)));
             }
@@ -335,9 +354,19 @@ struct Resolver::Impl {
             // so that c-ares retries or gives up on queries whose try timed out.
             if (ready <= 0) ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
             expire_deadlines(Clock::now());
+            send_due_retries(Clock::now());
         }
         // Only queries abandoned at their deadline are left: drop them (there is no
         // per-query cancel in c-ares 1.18, only this one for the whole channel).
+        if (!slots.empty()) ares_cancel(channel);
+    }
+
+    void abandon_all() {
+        lookups.clear();
+        finished.clear();
+        deadlines = {};
+        retries = {};
+        // The callbacks run now with ARES_ECANCELLED and find no lookup to complete.
         if (!slots.empty()) ares_cancel(channel);
     }
 };
@@ -405,8 +434,12 @@ void Resolver::submit(std::string name, RecordType type, Clock::time_point deadl
     impl_->send(lookup, lookup_id);
 }
 
-void Resolver::run() {
-    impl_->run();
+void Resolver::run(const Pacer& pacer) {
+    impl_->run(pacer);
+}
+
+void Resolver::abandon_all() {
+    impl_->abandon_all();
 }
 
 }  // namespace tlsrpt::dns

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +22,8 @@ struct ResolverOptions {
     std::vector<std::string> servers;
     // Wait for the first try; c-ares doubles it after each pass over all servers.
     std::chrono::milliseconds timeout{2000};
-    // Passes over the servers for timeouts; also how often a SERVFAIL is asked again.
+    // Passes over the servers for timeouts; also how often a SERVFAIL is asked (again after
+    // 100 ms, then 200 ms, ...).
     int tries = 2;
 };
 
@@ -45,8 +47,17 @@ class Resolver {
     // Outcome::timeout). Callbacks may submit further lookups.
     void submit(std::string name, RecordType type, Clock::time_point deadline, Callback done);
 
-    // Drives the event loop until every submitted lookup has completed.
-    void run();
+    // Called between rounds of the event loop, so that a caller can submit lookups at its own
+    // pace or stop: returns when it wants to be called again at the latest, or nullopt when it
+    // has nothing more to submit (run() then ends once the lookups in flight have completed).
+    using Pacer = std::function<std::optional<Clock::time_point>()>;
+
+    // Drives the event loop until every submitted lookup has completed (and `pacer`, if given,
+    // has nothing more to submit). A signal wakes the loop early so that the pacer can react.
+    void run(const Pacer& pacer = {});
+
+    // Drops every lookup in flight without calling its callback (after an interruption).
+    void abandon_all();
 
   private:
     struct Impl;

@@ -1,5 +1,7 @@
 #include "output/escape.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace tlsrpt::output {
@@ -71,6 +73,41 @@ std::string escape_bytes(std::string_view bytes, std::string_view also_escape) {
 
 std::string escape_prose(std::string_view text) {
     return escape(text, {}, true);
+}
+
+std::string plugin_text(std::string_view text) {
+    return escape(text, "|", true);
+}
+
+std::string perfdata_label(std::string_view label) {
+    std::string escaped = escape(label, "='|", false);
+    if (escaped.find(' ') == std::string::npos) return escaped;
+    return "'" + escaped + "'";
+}
+
+std::string prometheus_label_value(std::string_view bytes) {
+    std::string escaped;
+    std::size_t i = 0;
+    while (i < bytes.size()) {
+        const auto byte = static_cast<unsigned char>(bytes[i]);
+        const std::size_t length = utf8_sequence_length(bytes.substr(i));
+        if (length == 0 || (byte < 0x20 && byte != '\n') || byte == 0x7f) {
+            escaped += "\xef\xbf\xbd";  // U+FFFD REPLACEMENT CHARACTER
+            i += std::max<std::size_t>(length, 1);
+            continue;
+        }
+        if (byte == '\\') {
+            escaped += "\\\\";
+        } else if (byte == '"') {
+            escaped += "\\\"";
+        } else if (byte == '\n') {
+            escaped += "\\n";
+        } else {
+            escaped += bytes.substr(i, length);
+        }
+        i += length;
+    }
+    return escaped;
 }
 
 std::size_t escaped_width(std::string_view bytes) {

@@ -17,6 +17,19 @@ std::string escape_bytes(std::string_view bytes, std::string_view also_escape = 
 // backslash stays as it is, since prose is read, not decoded.
 std::string escape_prose(std::string_view text);
 
+// For monitoring plugin output: like escape_prose, and `|` (which starts performance data) as
+// \124, so that no text can add a line or performance data.
+std::string plugin_text(std::string_view text);
+
+// A performance data label (monitoring plugin guidelines): escaped as by escape_bytes, with
+// `=`, `'` and `|` as \DDD too, and single-quoted when it holds a space.
+std::string perfdata_label(std::string_view label);
+
+// A Prometheus label value between its double quotes (text exposition format): `\`, `"` and
+// line feed as \\, \" and \n. The format requires UTF-8: each byte that does not start a
+// well-formed UTF-8 sequence, and each other control character, becomes U+FFFD.
+std::string prometheus_label_value(std::string_view bytes);
+
 // Columns that escape_bytes gives `bytes`: carets line up under the escaped display.
 std::size_t escaped_width(std::string_view bytes);
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ostream>
 #include <string_view>
@@ -20,6 +21,10 @@ std::string_view to_string(Format format) {
             return "jsonl";
         case Format::csv:
             return "csv";
+        case Format::nagios:
+            return "nagios";
+        case Format::prometheus:
+            return "prometheus";
     }
     return "text";
 }
@@ -62,8 +67,19 @@ std::unique_ptr<Formatter> make_formatter(Format format, std::ostream& out,
             return make_json_formatter(out, false);
         case Format::csv:
             return make_csv_formatter(out);
+        case Format::nagios:
+            return make_nagios_formatter(out, options);
+        case Format::prometheus:
+            return make_prometheus_formatter(out, options);
     }
     return make_text_formatter(out, options);
+}
+
+std::size_t usable_destinations(const Evaluation& evaluation) {
+    if (!evaluation.policy) return 0;
+    const auto& rua = evaluation.policy->rua;
+    return static_cast<std::size_t>(
+        std::count_if(rua.begin(), rua.end(), [](const Destination& d) { return d.supported; }));
 }
 
 bool colour_wanted(int fd) {

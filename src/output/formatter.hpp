@@ -8,9 +8,14 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "tlsrpt/evaluation.hpp"
@@ -19,7 +24,7 @@
 
 namespace tlsrpt::output {
 
-enum class Format { text, json, jsonl, csv };
+enum class Format { text, json, jsonl, csv, nagios, prometheus };
 
 std::string_view to_string(Format format);
 
@@ -36,8 +41,23 @@ class Summary {
     std::array<std::size_t, 5> counts_{};  // indexed by Status
 };
 
+// A monitoring plugin's states (Nagios, Icinga, Naemon), which are its exit codes too.
+enum class PluginState { ok = 0, warning = 1, critical = 2, unknown = 3 };
+
 struct FormatterOptions {
     bool colour = false;  // ANSI colours in the text format; see colour_wanted()
+    // nagios: the state a missing record gives (--missing).
+    PluginState missing_state = PluginState::critical;
+    // nagios: 0 warnings and errors, 1 also notes and destinations, 2 also records and DNS.
+    int verbosity = 0;
+    // nagios: the whole-check timeout (-t), to tell the lookup it cut short.
+    std::optional<std::chrono::milliseconds> check_timeout{};
+    // nagios: --min-ttl, the warning threshold of the TTL's performance data.
+    std::optional<std::uint32_t> min_ttl{};
+    // prometheus: the time a result is taken to be checked at, replaceable in tests.
+    std::function<std::chrono::system_clock::time_point()> now = [] {
+        return std::chrono::system_clock::now();
+    };
 };
 
 class Formatter {
@@ -51,6 +71,9 @@ class Formatter {
     // Call once, after the last write.
     void finish();
     const Summary& summary() const { return summary_; }
+    // What the process should exit with: the summary's, except where a format defines its own
+    // (nagios: the plugin state).
+    virtual ExitCode exit_code() const { return summary_.exit_code(); }
 
   protected:
     explicit Formatter(std::ostream& out) : out_(out) {}
@@ -66,6 +89,9 @@ class Formatter {
 
 std::unique_ptr<Formatter> make_formatter(Format format, std::ostream& out,
                                           const FormatterOptions& options = {});
+
+// `TLSRPT UNKNOWN - <reason>`: the nagios format's line for a check that could not run.
+std::string nagios_unknown_line(std::string_view reason);
 
 // Colour on the stream behind `fd` only when it is a terminal, NO_COLOR is unset or empty
 // (no-color.org) and TERM is not `dumb`.

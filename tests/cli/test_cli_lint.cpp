@@ -11,6 +11,7 @@
 
 #include "cli.hpp"
 #include "json.hpp"
+#include "temp_file.hpp"
 #include "utf8.hpp"
 
 using namespace tlsrpt::testing;
@@ -28,24 +29,6 @@ std::string presentation_escape(int byte) {
     std::snprintf(text, sizeof text, "\\%03d", byte);
     return text;
 }
-
-// A file that removes itself.
-class TempFile {
-  public:
-    explicit TempFile(const std::string& content) {
-        char name[] = "/tmp/tlsrpt-cli-XXXXXX";
-        const int fd = mkstemp(name);
-        REQUIRE(fd >= 0);
-        close(fd);
-        path_ = name;
-        std::ofstream(path_, std::ios::binary) << content;
-    }
-    ~TempFile() { std::remove(path_.c_str()); }
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
 
 }  // namespace
 

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Writes the bulk benchmark's inputs for COUNT domains d<i>.bulk.test into DIR:
+bulk.test.zone (for NSD), domains.txt (for tlsrpt-check), truth.csv (domain,status expected),
+dnsperf.txt and adns.txt (the same _smtp._tls names for dnsperf and adnshost).
+
+The mix, by i mod 20, approximates what a crawl of real domains finds: most publish nothing,
+a third a valid record, a few get it wrong.
+"""
+import sys
+
+VALID = "v=TLSRPTv1; rua=mailto:tlsrpt+{d}@example.com"
+# (share out of 20, kind, expected status, zone lines for _smtp._tls.<label>)
+MIX = [
+    (5, "valid", "valid", lambda n, d: [f'{n} IN TXT "{VALID.format(d=d)}"']),
+    (1, "split", "valid",
+     lambda n, d: [f'{n} IN TXT "v=TLSRPTv1;" " rua=mailto:tls" "rpt+{d}@example.com"']),
+    (1, "several", "valid",
+     lambda n, d: [f'{n} IN TXT "v=spf1 -all"', f'{n} IN TXT "{VALID.format(d=d)}"']),
+    (1, "cname", "valid", lambda n, d: [f"{n} IN CNAME _smtp._tls.provider"]),
+    (1, "warning", "warning",
+     lambda n, d: [f'{n} IN TXT "v=TLSRPTv1; rua=mailto:a+{d}@example.com; rua=mailto:b+{d}@example.com"']),
+    (1, "invalid", "invalid", lambda n, d: [f'{n} IN TXT "v=tlsrptv1; rua=mailto:tlsrpt+{d}@example.com"']),
+    (1, "twice", "invalid",
+     lambda n, d: [f'{n} IN TXT "{VALID.format(d=d)}"', f'{n} IN TXT "{VALID.format(d="x." + d)}"']),
+    (1, "unrelated", "missing", lambda n, d: [f'{n} IN TXT "v=spf1 -all"']),
+    (2, "nodata", "missing", lambda n, d: [f"{n} IN A 192.0.2.1"]),
+    (6, "nxdomain", "missing", lambda n, d: []),
+]
+assert sum(share for share, *_ in MIX) == 20
+
+
+def kind_of(index):
+    slot = index % 20
+    for share, kind, status, lines in MIX:
+        if slot < share:
+            return kind, status, lines
+        slot -= share
+    raise AssertionError
+
+
+def main():
+    count, directory = int(sys.argv[1]), sys.argv[2]
+    with open(f"{directory}/bulk.test.zone", "w") as zone, \
+            open(f"{directory}/domains.txt", "w") as domains, \
+            open(f"{directory}/truth.csv", "w") as truth, \
+            open(f"{directory}/dnsperf.txt", "w") as dnsperf, \
+            open(f"{directory}/adns.txt", "w") as adns:
+        zone.write("$ORIGIN bulk.test.\n$TTL 86400\n"
+                   "@ IN SOA ns1 hostmaster 1 3600 900 604800 86400\n"
+                   "@ IN NS ns1\nns1 IN A 127.0.0.1\n"
+                   f'_smtp._tls.provider IN TXT "{VALID.format(d="provider.example")}"\n')
+        for i in range(count):
+            label = f"d{i}"
+            domain = f"{label}.bulk.test"
+            kind, status, lines = kind_of(i)
+            for line in lines(f"_smtp._tls.{label}", domain):
+                zone.write(line + "\n")
+            domains.write(domain + "\n")
+            truth.write(f"{domain},{status}\n")
+            dnsperf.write(f"_smtp._tls.{domain} TXT\n")
+            adns.write(f"_smtp._tls.{domain}\n")
+
+
+main()

@@ -1,0 +1,211 @@
+#include "audit/bulk.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "tlsrpt/domain_name.hpp"
+
+namespace tlsrpt::audit {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Rows started but not yet written, per domain of the window: room for repeats of domains in
+// flight and, with --ordered, for rows finished behind a slow one.
+constexpr std::size_t rows_per_window_slot = 4;
+// How long the event loop may sleep while lookups run: the pacer's hooks (progress, stop)
+// still run this often.
+constexpr auto longest_sleep = std::chrono::milliseconds(200);
+// Lookups started per round of the event loop at most. A resolver's socket buffer holds only a
+// few hundred queries (Unbound's default drops beyond about 270 at once on Linux): a wide window
+// fills over several rounds instead of in one burst.
+constexpr std::size_t admissions_per_round = 128;
+
+CheckResult malformed_line_result(const BulkItem& item) {
+    Diagnostic diagnostic;
+    diagnostic.code = "invalid-domain";
+    diagnostic.message = item.problem.value_or("");
+    return invalid_domain_result(item.input, std::move(diagnostic));
+}
+
+// The row of an entry left unchecked by an interruption: status error, code `interrupted`.
+CheckResult interrupted_result() {
+    Diagnostic diagnostic;
+    diagnostic.code = "interrupted";
+    diagnostic.severity = Severity::error;
+    diagnostic.message = "the run was interrupted before this domain was checked";
+    return invalid_domain_result("", std::move(diagnostic));
+}
+
+}  // namespace
+
+BulkAudit::BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink)
+    : auditor_(auditor),
+      options_(options),
+      source_(std::move(source)),
+      sink_(std::move(sink)),
+      refilled_(SteadyClock::now()) {
+    options_.concurrency = std::max<std::size_t>(1, options_.concurrency);
+    tokens_ = options_.rate > 0 ? 1 : 0;
+}
+
+bool BulkAudit::run(const StopRequested& stop, const Between& between) {
+    bool stopped = false;
+    auditor_.run([&]() -> std::optional<SteadyClock::time_point> {
+        if (stopped || (stop && stop())) {
+            // No new lookups, and none to wait for: interrupt() reports the unfinished ones.
+            stopped = true;
+            auditor_.abandon_all();
+            return std::nullopt;
+        }
+        const auto wake = admit();
+        progress_.in_flight = auditor_.in_flight();
+        if (between) between(progress_);
+        return wake;
+    });
+    progress_.in_flight = auditor_.in_flight();
+    if (between) between(progress_);
+    return !stopped;
+}
+
+bool BulkAudit::window_open() const {
+    const std::size_t unwritten = next_sequence_ - progress_.rows_written;
+    return auditor_.in_flight() < options_.concurrency &&
+           unwritten < options_.concurrency * rows_per_window_slot;
+}
+
+// Takes items from the source while the window has room; returns when the event loop should
+// call again at the latest, or nullopt once the source is exhausted.
+std::optional<SteadyClock::time_point> BulkAudit::admit() {
+    const auto now = SteadyClock::now();
+    if (options_.rate > 0) {
+        // A burst of at most 50 ms worth of lookups (and at least one).
+        const double burst = std::max(1.0, options_.rate / 20);
+        tokens_ =
+            std::min(burst, tokens_ + options_.rate *
+                                          std::chrono::duration<double>(now - refilled_).count());
+        refilled_ = now;
+    }
+    const std::size_t lookups_before = progress_.lookups_started;
+    while (!source_done_ && window_open() &&
+           progress_.lookups_started - lookups_before < admissions_per_round) {
+        if (options_.rate > 0 && tokens_ < 1) {
+            const auto wait = std::chrono::duration<double>((1 - tokens_) / options_.rate);
+            return now + std::chrono::ceil<std::chrono::microseconds>(wait);
+        }
+        auto item = source_();
+        if (!item) {
+            source_done_ = true;
+            break;
+        }
+        admit_one(std::move(*item));
+    }
+    if (source_done_) return std::nullopt;
+    // Another round at once when this one stopped at its share, not at the window.
+    if (window_open()) return now;
+    return now + longest_sleep;
+}
+
+void BulkAudit::admit_one(BulkItem item) {
+    const std::size_t sequence = next_sequence_++;
+    if (options_.ordered) held_.emplace_back();
+    if (item.problem) {
+        auto result = std::make_shared<CheckResult>(malformed_line_result(item));
+        complete(sequence, Row{std::move(result), std::move(item.input), item.line});
+        return;
+    }
+    auto domain = normalise_domain(item.input);
+    if (!domain) {
+        auto result = std::make_shared<CheckResult>(invalid_domain_result("", domain.error()));
+        complete(sequence, Row{std::move(result), std::move(item.input), item.line});
+        return;
+    }
+    if (const auto cached = cache_.find(*domain); cached != cache_.end()) {
+        complete(sequence, Row{cached->second, std::move(item.input), item.line});
+        return;
+    }
+    Waiter waiter{sequence, std::move(item.input), item.line};
+    if (const auto running = in_flight_.find(*domain); running != in_flight_.end()) {
+        running->second.push_back(std::move(waiter));
+        return;
+    }
+    in_flight_[*domain].push_back(std::move(waiter));
+    ++progress_.lookups_started;
+    if (options_.rate > 0) tokens_ -= 1;
+    auditor_.submit(*domain, *domain, [this, domain = *domain](CheckResult&& row) {
+        on_lookup_done(domain, std::move(row));
+    });
+}
+
+void BulkAudit::on_lookup_done(const std::string& domain, CheckResult&& result) {
+    const auto running = in_flight_.find(domain);
+    std::vector<Waiter> waiters = std::move(running->second);
+    in_flight_.erase(running);
+    auto shared = std::make_shared<CheckResult>(std::move(result));
+    remember(domain, shared);
+    for (Waiter& waiter : waiters) {
+        complete(waiter.sequence, Row{shared, std::move(waiter.input), waiter.line});
+    }
+}
+
+void BulkAudit::remember(const std::string& domain, const SharedResult& result) {
+    if (options_.cache_entries == 0) return;
+    if (cache_order_.size() >= options_.cache_entries) {
+        cache_.erase(cache_order_.front());
+        cache_order_.pop_front();
+    }
+    // A domain is looked up again only after it left the cache, so it is never there twice.
+    cache_.emplace(domain, result);
+    cache_order_.push_back(domain);
+}
+
+void BulkAudit::write(Row& row) {
+    row.result->input = std::move(row.input);
+    row.result->line = row.line;
+    ++progress_.rows_written;
+    sink_(*row.result);
+}
+
+void BulkAudit::complete(std::size_t sequence, Row row) {
+    if (!options_.ordered) {
+        write(row);
+        return;
+    }
+    held_[sequence - first_unwritten_] = std::move(row);
+    while (!held_.empty() && held_.front()) {
+        write(*held_.front());
+        held_.pop_front();
+        ++first_unwritten_;
+    }
+}
+
+void BulkAudit::interrupt(bool drain_source) {
+    // Collected first: completing rows must not change the map being walked.
+    std::vector<Waiter> unfinished;
+    for (auto& [domain, waiters] : in_flight_) {
+        for (Waiter& waiter : waiters) unfinished.push_back(std::move(waiter));
+    }
+    in_flight_.clear();
+    auditor_.abandon_all();
+    std::sort(unfinished.begin(), unfinished.end(),
+              [](const Waiter& a, const Waiter& b) { return a.sequence < b.sequence; });
+    const auto interrupted = std::make_shared<CheckResult>(interrupted_result());
+    for (Waiter& waiter : unfinished) {
+        complete(waiter.sequence, Row{interrupted, std::move(waiter.input), waiter.line});
+    }
+    while (drain_source && !source_done_) {
+        auto item = source_();
+        if (!item) break;
+        const std::size_t sequence = next_sequence_++;
+        if (options_.ordered) held_.emplace_back();
+        auto result = item->problem ? std::make_shared<CheckResult>(malformed_line_result(*item))
+                                    : interrupted;
+        complete(sequence, Row{std::move(result), std::move(item->input), item->line});
+    }
+    source_done_ = true;
+    progress_.in_flight = 0;
+}
+
+}  // namespace tlsrpt::audit

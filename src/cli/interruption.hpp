@@ -1,0 +1,32 @@
+// SIGINT and SIGTERM during a check: the first asks the run to stop (it then completes and
+// flushes its rows); the second exits at once with 130, but never in the middle of a write,
+// so that no output line is cut.
+#pragma once
+
+#include <array>
+#include <streambuf>
+#include <string_view>
+
+namespace tlsrpt::cli {
+
+void install_interruption_handlers();
+bool interruption_requested();
+
+// Writes all of `bytes` to `fd`; a second signal arriving meanwhile takes effect afterwards.
+void write_whole(int fd, std::string_view bytes);
+
+// Reads a file descriptor for an istream, and ends the input when an interruption arrives
+// while a read is blocked (a pipe that stays open): std::cin and std::ifstream retry such reads.
+class InterruptibleInput : public std::streambuf {
+  public:
+    explicit InterruptibleInput(int fd) : fd_(fd) {}
+
+  protected:
+    int_type underflow() override;
+
+  private:
+    int fd_;
+    std::array<char, 64 * 1024> buffer_{};
+};
+
+}  // namespace tlsrpt::cli

@@ -1,0 +1,66 @@
+#include "output/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace tlsrpt::output {
+namespace {
+
+std::string failure(std::string_view what, const std::string& path) {
+    return fmt::format("cannot {} {}: {}", what, path, std::strerror(errno));
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<AtomicFile>, std::string> AtomicFile::create(std::string path) {
+    const std::filesystem::path target(path);
+    // A dot name: the textfile collector reads only *.prom files, and ls hides it.
+    std::string pattern =
+        (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    const int fd = mkstemp(name.data());
+    if (fd < 0) return unexpected(failure("create a temporary file for", path));
+    // mkstemp makes it 0600; readers such as the collector's user need what any new file gets.
+    const mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    return std::unique_ptr<AtomicFile>(new AtomicFile(std::move(path), name.data(), fd));
+}
+
+AtomicFile::~AtomicFile() {
+    if (fd_ >= 0) {
+        close(fd_);
+        unlink(temporary_.c_str());
+    }
+}
+
+Expected<bool, std::string> AtomicFile::commit() {
+    if (fsync(fd_) != 0) return unexpected(failure("write", path_));
+    const int closed = close(fd_);
+    fd_ = -1;
+    if (closed != 0 || rename(temporary_.c_str(), path_.c_str()) != 0) {
+        const std::string error = failure("write", path_);
+        unlink(temporary_.c_str());
+        return unexpected(error);
+    }
+    // The rename itself survives a crash only once the directory is synced.
+    const std::filesystem::path directory = std::filesystem::path(path_).parent_path();
+    const int directory_fd =
+        open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directory_fd >= 0) {
+        fsync(directory_fd);
+        close(directory_fd);
+    }
+    return true;
+}
+
+}  // namespace tlsrpt::output

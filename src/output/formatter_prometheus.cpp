@@ -1,0 +1,155 @@
+// The prometheus format: the text exposition format, for node_exporter's textfile collector.
+// Every metric family is written whole, its HELP and TYPE lines once, so the rows are kept
+// until the end. The collector rejects explicit sample timestamps: the time of the check is a
+// metric of its own.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <ostream>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "output/escape.hpp"
+#include "output/formatters.hpp"
+
+namespace tlsrpt::output {
+namespace {
+
+struct Row {
+    CheckResult result;
+    double checked_at = 0;  // seconds since the Unix epoch
+};
+
+struct Family {
+    std::string_view name;
+    std::string_view help;
+    // Appends the family's samples for one row: "{labels} value" after the name.
+    std::function<void(const Row&, std::vector<std::string>&)> samples;
+};
+
+// `value` as written: counts as integers, times in fixed notation (the shortest form of a small
+// duration would be an exponent).
+std::string sample(std::string_view labels, std::string_view value) {
+    return fmt::format("{{{}}} {}", labels, value);
+}
+
+std::string whole(std::uint64_t count) {
+    return std::to_string(count);
+}
+
+std::string domain_label(const CheckResult& result) {
+    return fmt::format("domain=\"{}\"",
+                       prometheus_label_value(result.domain.value_or(result.input.value_or(""))));
+}
+
+bool answered(const CheckResult& result) {
+    return result.evaluation.status != Status::error;
+}
+
+const std::vector<Family>& families() {
+    static const std::vector<Family> all = {
+        {"tlsrpt_status",
+         "Status of the domain's TLS-RPT record: 1 for the status it has, 0 for the others.",
+         [](const Row& row, std::vector<std::string>& out) {
+             for (const Status status : {Status::valid, Status::warning, Status::missing,
+                                         Status::invalid, Status::error}) {
+                 out.push_back(sample(fmt::format("{},status=\"{}\"", domain_label(row.result),
+                                                  tlsrpt::to_string(status)),
+                                      whole(row.result.evaluation.status == status)));
+             }
+         }},
+        {"tlsrpt_txt_records", "TXT records found at _smtp._tls.<domain>.",
+         [](const Row& row, std::vector<std::string>& out) {
+             if (!answered(row.result)) return;
+             out.push_back(
+                 sample(domain_label(row.result), whole(row.result.evaluation.records.size())));
+         }},
+        {"tlsrpt_destinations",
+         "Usable report destinations (mailto or https) of the policy senders use.",
+         [](const Row& row, std::vector<std::string>& out) {
+             if (!answered(row.result)) return;
+             out.push_back(sample(domain_label(row.result),
+                                  whole(usable_destinations(row.result.evaluation))));
+         }},
+        {"tlsrpt_ttl_seconds", "Smallest TTL of the TXT records.",
+         [](const Row& row, std::vector<std::string>& out) {
+             if (!row.result.dns || !row.result.dns->ttl) return;
+             out.push_back(sample(domain_label(row.result), whole(*row.result.dns->ttl)));
+         }},
+        {"tlsrpt_lookup_duration_seconds", "Time the TXT lookup took, retries included.",
+         [](const Row& row, std::vector<std::string>& out) {
+             if (!row.result.dns) return;
+             out.push_back(sample(domain_label(row.result),
+                                  fmt::format("{:.6f}", row.result.dns->elapsed_ms / 1000)));
+         }},
+        {"tlsrpt_authenticated", "1 when the answer was DNSSEC-validated (the AD bit), else 0.",
+         [](const Row& row, std::vector<std::string>& out) {
+             if (!row.result.dns) return;
+             out.push_back(sample(domain_label(row.result), whole(row.result.dns->authenticated)));
+         }},
+        {"tlsrpt_diagnostics", "Findings about the domain's record or lookup, by code.",
+         [](const Row& row, std::vector<std::string>& out) {
+             std::map<std::string, std::uint64_t> counts;  // sorted: stable output
+             for (const Diagnostic& diagnostic : row.result.evaluation.diagnostics) {
+                 ++counts[diagnostic.code];
+             }
+             for (const auto& [code, count] : counts) {
+                 out.push_back(sample(fmt::format("{},code=\"{}\"", domain_label(row.result),
+                                                  prometheus_label_value(code)),
+                                      whole(count)));
+             }
+         }},
+        {"tlsrpt_check_timestamp_seconds", "When the domain was checked, in Unix time.",
+         [](const Row& row, std::vector<std::string>& out) {
+             out.push_back(sample(domain_label(row.result), fmt::format("{:.3f}", row.checked_at)));
+         }},
+    };
+    return all;
+}
+
+class PrometheusFormatter final : public Formatter {
+  public:
+    PrometheusFormatter(std::ostream& out, const FormatterOptions& options)
+        : Formatter(out), now_(options.now) {}
+
+  private:
+    void write_result(const CheckResult& result) override {
+        // A domain given twice would repeat its series, which the collector rejects.
+        if (!labels_seen_.insert(domain_label(result)).second) return;
+        const auto since_epoch = now_().time_since_epoch();
+        rows_.push_back({result, std::chrono::duration<double>(since_epoch).count()});
+    }
+
+    void write_end(const Summary&) override {
+        std::string text;
+        for (const Family& family : families()) {
+            std::vector<std::string> samples;
+            for (const Row& row : rows_) family.samples(row, samples);
+            if (samples.empty()) continue;
+            text += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", family.name, family.help,
+                                family.name);
+            for (const std::string& line : samples)
+                text += fmt::format("{}{}\n", family.name, line);
+        }
+        out_ << text;
+    }
+
+    std::function<std::chrono::system_clock::time_point()> now_;
+    std::set<std::string> labels_seen_;
+    std::vector<Row> rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<Formatter> make_prometheus_formatter(std::ostream& out,
+                                                     const FormatterOptions& options) {
+    return std::make_unique<PrometheusFormatter>(out, options);
+}
+
+}  // namespace tlsrpt::output

@@ -1,0 +1,289 @@
+// Bulk checks of domain lists (-f): one row per line whatever the line holds, duplicates looked
+// up once, order, summary, interruption.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "temp_file.hpp"
+#include "testbed.hpp"
+
+using namespace tlsrpt::testing;
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// jsonl rows by input line number; fails on a line that is not a whole JSON object.
+std::map<std::size_t, Json> rows_by_line(const std::string& out) {
+    std::map<std::size_t, Json> rows;
+    for (const std::string& line : lines_of(out)) {
+        Json row;
+        INFO(line);
+        REQUIRE_NOTHROW(row = Json::parse(line));
+        const auto number = static_cast<std::size_t>(row["line"].number());
+        CHECK(rows.emplace(number, row).second);
+    }
+    return rows;
+}
+
+ProcessResult check_list(const std::string& server, const std::vector<std::string>& arguments,
+                         const std::string& input = {}) {
+    std::vector<std::string> argv = {TLSRPT_BINARY, "--server", server};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    return run_process(argv, input);
+}
+
+const std::string mixed_list =
+    "# a comment, then a blank line\n"
+    "\n"
+    "valid.cases.test\r\n"
+    "  warning.cases.test  \n"
+    "1,invalid.cases.test\n"
+    "two words\n"
+    "valid.cases.test\n"
+    "nx.cases.test\n"
+    "2,VALID.cases.test.\n"
+    "bad..name\n";
+
+}  // namespace
+
+TEST_CASE("a list yields one row per domain line, malformed lines included with their number") {
+    const TempFile list(mixed_list);
+    const auto run = check_list(unbound, {"--format", "jsonl", "-f", list.path()});
+    INFO(run.out << run.err);
+    CHECK(run.exit_code == 4);
+    const auto rows = rows_by_line(run.out);
+    REQUIRE(rows.size() == 8);
+    CHECK(rows.at(3)["status"].string() == "valid");
+    CHECK(rows.at(4)["status"].string() == "warning");
+    CHECK(rows.at(5)["status"].string() == "invalid");
+    CHECK(rows.at(5)["input"].string() == "invalid.cases.test");
+    CHECK(rows.at(6)["status"].string() == "error");
+    CHECK(codes(rows.at(6)) == std::vector<std::string>{"invalid-domain"});
+    CHECK(rows.at(6)["input"].string() == "two words");
+    CHECK(rows.at(7)["status"].string() == "valid");
+    CHECK(rows.at(8)["status"].string() == "missing");
+    CHECK(rows.at(9)["domain"].string() == "valid.cases.test");
+    CHECK(rows.at(9)["status"].string() == "valid");
+    CHECK(codes(rows.at(10)) == std::vector<std::string>{"invalid-domain"});
+}
+
+TEST_CASE("a domain repeated in a list is looked up once and reported for each line") {
+    std::string list_text;
+    for (int i = 0; i < 30; ++i) list_text += "valid.cases.test\nnx.cases.test\n";
+    const TempFile list(list_text);
+    const auto run = check_list(unbound, {"--format", "jsonl", "-f", list.path()});
+    INFO(run.err);
+    CHECK(run.exit_code == 2);
+    CHECK(rows_by_line(run.out).size() == 60);
+    CHECK(run.err.find("summary: 60 row(s)") != std::string::npos);
+    CHECK(run.err.find(" 2 lookup(s)") != std::string::npos);
+}
+
+TEST_CASE("a list is read from standard input with -f -, after the command-line domains") {
+    const auto run = check_list(unbound, {"--format", "csv", "--ordered", "signed.test", "-f", "-"},
+                                "valid.cases.test\nnx.cases.test\n");
+    INFO(run.err);
+    CHECK(run.exit_code == 2);
+    const auto lines = lines_of(run.out);
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0].rfind("domain,", 0) == 0);
+    CHECK(lines[1].rfind("signed.test,valid,", 0) == 0);
+    CHECK(lines[2].rfind("valid.cases.test,valid,", 0) == 0);
+    CHECK(lines[2].ends_with(",valid.cases.test,1"));
+    CHECK(lines[3].rfind("nx.cases.test,missing,", 0) == 0);
+    CHECK(lines[3].ends_with(",nx.cases.test,2"));
+}
+
+TEST_CASE("ordered output keeps input order over a large list") {
+    std::string list_text;
+    const std::vector<std::string> cases = {"valid", "warning", "nx", "invalid", "split", "alias"};
+    for (int i = 0; i < 300; ++i) list_text += cases[i % cases.size()] + ".cases.test\n";
+    const TempFile list(list_text);
+    const auto run = check_list(
+        unbound, {"--format", "jsonl", "--ordered", "--concurrency", "7", "-f", list.path()});
+    const auto lines = lines_of(run.out);
+    REQUIRE(lines.size() == 300);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const Json row = Json::parse(lines[i]);
+        REQUIRE(row["line"].number() == static_cast<double>(i + 1));
+    }
+}
+
+TEST_CASE("csv and jsonl print exactly one line per row") {
+    const TempFile list(mixed_list);
+    const auto csv = check_list(unbound, {"--format", "csv", "-f", list.path()});
+    CHECK(lines_of(csv.out).size() == 1 + 8);
+    const auto jsonl = check_list(unbound, {"--format", "jsonl", "-f", list.path()});
+    CHECK(lines_of(jsonl.out).size() == 8);
+}
+
+TEST_CASE("the summary counts statuses and the most frequent codes") {
+    const TempFile list(mixed_list);
+    const auto run = check_list(unbound, {"--format", "jsonl", "-f", list.path()});
+    INFO(run.err);
+    CHECK(run.err.find("summary: 8 row(s) in ") != std::string::npos);
+    CHECK(run.err.find("3 valid 1 warning 1 missing 1 invalid 2 error") != std::string::npos);
+    CHECK(run.err.find("most frequent codes: invalid-domain 2 ") != std::string::npos);
+}
+
+TEST_CASE("with json and a list, the summary is part of the document") {
+    const TempFile list(mixed_list);
+    const auto run = check_list(unbound, {"--format", "json", "-f", list.path()});
+    CHECK(run.err.empty());
+    const Json document = Json::parse(run.out);
+    CHECK(document["results"].size() == 8);
+    CHECK(document["summary"]["rows"].number() == 8);
+    CHECK(document["summary"]["statuses"]["valid"].number() == 3);
+    CHECK(document["summary"]["top_codes"][0]["code"].string() == "invalid-domain");
+    CHECK(document["summary"]["lookups"].number() == 4);
+    CHECK_FALSE(document["summary"]["interrupted"].boolean());
+}
+
+TEST_CASE("the exit code is the highest over the rows of a list") {
+    const TempFile valid_only("valid.cases.test\nsplit.cases.test\n");
+    CHECK(check_list(unbound, {"-f", valid_only.path()}).exit_code == 0);
+    const TempFile with_warning("valid.cases.test\nwarning.cases.test\n");
+    CHECK(check_list(unbound, {"-f", with_warning.path()}).exit_code == 1);
+    const TempFile with_missing("valid.cases.test\nnx.cases.test\nwarning.cases.test\n");
+    CHECK(check_list(unbound, {"-f", with_missing.path()}).exit_code == 2);
+}
+
+TEST_CASE("progress goes to stderr when asked, also off a terminal") {
+    const TempFile list(mixed_list);
+    const auto quiet = check_list(unbound, {"--format", "csv", "-f", list.path()});
+    CHECK(quiet.err.find(" in flight") == std::string::npos);
+    const auto shown = check_list(unbound, {"--format", "csv", "--progress", "-f", list.path()});
+    CHECK(shown.err.find(" in flight: ") != std::string::npos);
+    CHECK(lines_of(shown.out).size() == 1 + 8);
+}
+
+TEST_CASE("a list named by path that is a pipe, not a regular file, is read too") {
+    const auto run = run_process({"/bin/sh", "-c",
+                                  "printf 'valid.cases.test\\n' | " + std::string(TLSRPT_BINARY) +
+                                      " --server " + unbound + " --format csv -f /dev/stdin"});
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(lines_of(run.out).size() == 2);
+}
+
+TEST_CASE("a list that cannot be opened is exit code 66") {
+    const auto run = check_list(unbound, {"-f", "/nonexistent/list.txt"});
+    CHECK(run.exit_code == 66);
+    CHECK(run.out.empty());
+}
+
+TEST_CASE("SIGINT stops the run: every line has a whole row, the pending ones interrupted") {
+    std::string list_text;
+    for (int i = 0; i < 20; ++i) {
+        list_text += "answered" + std::to_string(i) + ".faults.test\n";  // NXDOMAIN at once
+        list_text += "silent.faults.test\n";
+    }
+    const TempFile list(list_text);
+    // timeout(1) sends SIGINT after 1 s and reports the program's own exit status.
+    const auto run = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "INT", "1",
+                                  TLSRPT_BINARY, "--server", faults, "--timeout", "5000",
+                                  "--format", "jsonl", "-f", list.path()});
+    INFO(run.err);
+    CHECK(run.exit_code == 130);
+    const auto rows = rows_by_line(run.out);
+    REQUIRE(rows.size() == 40);
+    for (const auto& [number, row] : rows) {
+        INFO("line " << number);
+        if (number % 2 == 0 || row["status"].string() == "error") {
+            // The silent ones for sure; an answered one only on a machine too busy to finish
+            // it within the second.
+            CHECK(codes(row) == std::vector<std::string>{"interrupted"});
+            CHECK(row["status"].string() == "error");
+            CHECK(row["dns"].is_null());
+        } else {
+            CHECK(row["status"].string() == "missing");
+        }
+    }
+    CHECK(run.err.find("summary: 40 row(s) (interrupted)") != std::string::npos);
+}
+
+TEST_CASE("SIGINT stops a run waiting for more lines on a pipe that stays open") {
+    // The shell waits for the writer's sleep; the summary tells how long the check took.
+    const auto run = run_process(
+        {"/bin/sh", "-c",
+         "(echo valid.cases.test; sleep 8) | /usr/bin/timeout --preserve-status -s INT 2 " +
+             std::string(TLSRPT_BINARY) + " --server " + unbound + " --format csv -f -"});
+    INFO(run.err);
+    CHECK(run.exit_code == 130);
+    const std::string prefix = "summary: 1 row(s) (interrupted) in ";
+    const auto summary = run.err.find(prefix);
+    REQUIRE(summary != std::string::npos);
+    // Not the writer's 8 s; 2 s leave a loaded machine time to answer the first line.
+    CHECK(std::stod(run.err.substr(summary + prefix.size())) < 6.0);
+    const auto lines = lines_of(run.out);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[1].rfind("valid.cases.test,valid,", 0) == 0);
+}
+
+TEST_CASE("SIGTERM with --ordered still writes every row in order") {
+    const TempFile list("silent.faults.test\nanswered.faults.test\n");
+    const auto run = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "TERM", "1",
+                                  TLSRPT_BINARY, "--server", faults, "--timeout", "5000",
+                                  "--format", "csv", "--ordered", "-f", list.path()});
+    CHECK(run.exit_code == 130);
+    const auto lines = lines_of(run.out);
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[1].rfind(",error,interrupted,", 0) == 0);
+    CHECK(lines[1].ends_with(",silent.faults.test,1"));
+    CHECK(lines[2].ends_with(",answered.faults.test,2"));
+}
+
+TEST_CASE("the rate option caps the lookups started per second") {
+    std::string list_text;
+    for (int i = 0; i < 20; ++i) list_text += "rate" + std::to_string(i) + ".faults.test\n";
+    const TempFile list(list_text);
+    const auto started = std::chrono::steady_clock::now();
+    const auto run = check_list(faults, {"--format", "csv", "--rate", "50", "-f", list.path()});
+    const auto wall = std::chrono::steady_clock::now() - started;
+    CHECK(run.exit_code == 2);
+    CHECK(lines_of(run.out).size() == 21);
+    // One at once, then 19 at 50 per second.
+    CHECK(wall >= std::chrono::milliseconds(350));
+    CHECK(wall < std::chrono::milliseconds(3000));
+}
+
+TEST_CASE("SERVFAIL is asked again after growing pauses") {
+    const auto checked = check_domain(faults, "servfail.faults.test", {"--tries", "3"});
+    CHECK(checked.row["dns"]["attempts"].number() == 3);
+    // 100 ms, then 200 ms.
+    CHECK(checked.row["dns"]["elapsed_ms"].number() >= 300);
+    CHECK(checked.row["dns"]["elapsed_ms"].number() < 2000);
+}
+
+TEST_CASE("a second SIGINT exits at once, without a cut line") {
+    std::string list_text;
+    for (int i = 0; i < 300'000; ++i) list_text += "silent.faults.test\n";
+    const TempFile list(list_text);
+    // The first signal starts writing 300,000 interrupted rows; the second one cuts that short.
+    const auto run = run_process(
+        {"/bin/sh", "-c",
+         std::string(TLSRPT_BINARY) + " --server " + faults + " --format csv -f " + list.path() +
+             " & pid=$!; sleep 1; kill -INT $pid; sleep 0.05; kill -INT $pid; wait $pid"});
+    CHECK(run.exit_code == 130);
+    REQUIRE_FALSE(run.out.empty());
+    CHECK(run.out.back() == '\n');
+    const auto lines = lines_of(run.out);
+    CHECK(lines.size() <= 300'001);
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        REQUIRE(lines[i].rfind(",error,interrupted,", 0) == 0);
+        REQUIRE(lines[i].ends_with("," + std::to_string(i)));
+    }
+}

@@ -1,0 +1,33 @@
+// A file with the given content under /tmp that removes itself, for tests that pass a path.
+#pragma once
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+namespace tlsrpt::testing {
+
+class TempFile {
+  public:
+    explicit TempFile(const std::string& content) {
+        char name[] = "/tmp/tlsrpt-test-XXXXXX";
+        const int fd = mkstemp(name);
+        if (fd < 0) throw std::runtime_error("cannot create a temporary file");
+        close(fd);
+        path_ = name;
+        std::ofstream(path_, std::ios::binary) << content;
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    ~TempFile() { std::remove(path_.c_str()); }
+    const std::string& path() const { return path_; }
+
+  private:
+    std::string path_;
+};
+
+}  // namespace tlsrpt::testing
