@@ -23,8 +23,8 @@ std::string failure(std::string_view what, const std::string& path) {
 Expected<std::unique_ptr<AtomicFile>, std::string> AtomicFile::create(std::string path) {
     const std::filesystem::path target(path);
     // A dot name: the textfile collector reads only *.prom files, and ls hides it.
-    std::string pattern =
-        (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
+    const std::string hidden_name = fmt::format(".{}.XXXXXX", target.filename().string());
+    const std::string pattern = (target.parent_path() / hidden_name).string();
     std::vector<char> name(pattern.begin(), pattern.end());
     name.push_back('\0');
     const int fd = mkstemp(name.data());
