@@ -1,6 +1,7 @@
 // The record corpus (testdata/records/): exact verdicts, codes and suggestions, plus the
 // properties every case must have.
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -31,77 +32,76 @@ std::vector<std::string> sorted_codes(const Evaluation& evaluation) {
     return codes;
 }
 
-// Every code the contract (shared notes, "Diagnostic codes") names. A code without a corpus
-// case fails the coverage test below.
-const std::vector<std::string> kContractCodes = {
-    // error, selection
-    "multiple-tlsrpt-records",
-    "version-case",
-    "version-whitespace",
-    "leading-whitespace",
-    "quoted-record",
-    "unsupported-version",
-    "missing-version-delimiter",
-    "version-not-first",
-    "missing-version",
-    // error, record
-    "missing-rua",
-    "empty-rua",
-    "empty-uri",
-    "missing-scheme",
-    "unsupported-scheme",
-    "invalid-uri",
-    "invalid-mailto",
-    "invalid-https",
-    "unencoded-comma",
-    "unencoded-exclamation",
-    "dmarc-size-suffix",
-    "whitespace-in-uri",
-    "whitespace-around-equals",
-    "trailing-characters",
-    "empty-field",
-    "invalid-extension",
-    "non-ascii",
-    "control-character",
-    "character-string-too-long",
-    // warning
-    "ws-before-delimiter",
-    "trailing-whitespace",
-    "duplicate-rua-field",
-    "duplicate-uri",
-    "duplicate-version-field",
-    "unknown-extension",
-    "scheme-case",
-    "possible-unencoded-semicolon",
-    "mailto-hfields",
-    "https-userinfo",
-    "https-fragment",
-    "non-public-host",
-    "discarded-malformed-tlsrpt-record",
-    // status missing
-    "no-record",
-    "no-tlsrpt-record",
+// Every code the contract (shared notes, "Diagnostic codes") names, with the severity it
+// gives the code (none: `unsupported-scheme` is an error or a warning). A code without a
+// corpus case fails the coverage test below.
+struct CodeRule {
+    std::string code;
+    std::optional<Severity> severity;
 };
 
-// Contract codes whose severity is always a warning; `unsupported-scheme` is both.
-const std::vector<std::string> kWarningCodes = {
-    "ws-before-delimiter",
-    "trailing-whitespace",
-    "duplicate-rua-field",
-    "duplicate-uri",
-    "duplicate-version-field",
-    "unknown-extension",
-    "scheme-case",
-    "possible-unencoded-semicolon",
-    "mailto-hfields",
-    "https-userinfo",
-    "https-fragment",
-    "non-public-host",
-    "discarded-malformed-tlsrpt-record",
+const std::vector<CodeRule> kContractCodes = {
+    // error, selection
+    {"multiple-tlsrpt-records", Severity::error},
+    {"version-case", Severity::error},
+    {"version-whitespace", Severity::error},
+    {"leading-whitespace", Severity::error},
+    {"quoted-record", Severity::error},
+    {"unsupported-version", Severity::error},
+    {"missing-version-delimiter", Severity::error},
+    {"version-not-first", Severity::error},
+    {"missing-version", Severity::error},
+    // error, record
+    {"missing-rua", Severity::error},
+    {"empty-rua", Severity::error},
+    {"empty-uri", Severity::error},
+    {"missing-scheme", Severity::error},
+    {"unsupported-scheme", std::nullopt},
+    {"invalid-uri", Severity::error},
+    {"invalid-mailto", Severity::error},
+    {"invalid-https", Severity::error},
+    {"unencoded-comma", Severity::error},
+    {"unencoded-exclamation", Severity::error},
+    {"dmarc-size-suffix", Severity::error},
+    {"whitespace-in-uri", Severity::error},
+    {"whitespace-around-equals", Severity::error},
+    {"trailing-characters", Severity::error},
+    {"empty-field", Severity::error},
+    {"invalid-extension", Severity::error},
+    {"non-ascii", Severity::error},
+    {"control-character", Severity::error},
+    {"character-string-too-long", Severity::error},
+    // warning
+    {"ws-before-delimiter", Severity::warning},
+    {"trailing-whitespace", Severity::warning},
+    {"duplicate-rua-field", Severity::warning},
+    {"duplicate-uri", Severity::warning},
+    {"duplicate-version-field", Severity::warning},
+    {"unknown-extension", Severity::warning},
+    {"scheme-case", Severity::warning},
+    {"possible-unencoded-semicolon", Severity::warning},
+    {"mailto-hfields", Severity::warning},
+    {"https-userinfo", Severity::warning},
+    {"https-fragment", Severity::warning},
+    {"non-public-host", Severity::warning},
+    {"discarded-malformed-tlsrpt-record", Severity::warning},
+    // status missing
+    {"no-record", Severity::info},
+    {"no-tlsrpt-record", Severity::info},
 };
 
 // Codes this project adds (contract: "Add codes where needed").
-const std::vector<std::string> kAddedCodes = {"unrelated-txt-record", "rua-case"};
+const std::vector<CodeRule> kAddedCodes = {{"unrelated-txt-record", Severity::info},
+                                           {"rua-case", Severity::error}};
+
+const CodeRule* find_rule(const std::string& code) {
+    for (const auto* rules : {&kContractCodes, &kAddedCodes}) {
+        for (const CodeRule& rule : *rules) {
+            if (rule.code == code) return &rule;
+        }
+    }
+    return nullptr;
+}
 
 }  // namespace
 
@@ -131,16 +131,13 @@ TEST_CASE("every contract code has a corpus case, and no unknown code appears") 
             seen.insert(diagnostic.code);
         }
     }
-    for (const std::string& code : kContractCodes) {
-        INFO(code);
-        CHECK(seen.count(code) == 1);
+    for (const CodeRule& rule : kContractCodes) {
+        INFO(rule.code);
+        CHECK(seen.count(rule.code) == 1);
     }
     for (const std::string& code : seen) {
         INFO(code);
-        const bool known =
-            std::find(kContractCodes.begin(), kContractCodes.end(), code) != kContractCodes.end() ||
-            std::find(kAddedCodes.begin(), kAddedCodes.end(), code) != kAddedCodes.end();
-        CHECK(known);
+        CHECK(find_rule(code) != nullptr);
     }
 }
 
@@ -222,21 +219,12 @@ TEST_CASE("diagnostics point inside their record and quote none of its bytes") {
 }
 
 TEST_CASE("each code keeps the severity the contract gives it") {
-    auto contains = [](const std::vector<std::string>& list, const std::string& code) {
-        return std::find(list.begin(), list.end(), code) != list.end();
-    };
     for (const auto& c : cases()) {
         for (const Diagnostic& diagnostic : evaluate(c.rrset).diagnostics) {
             INFO(c.location << " " << diagnostic.code);
-            if (diagnostic.code == "unsupported-scheme") continue;
-            if (contains(kWarningCodes, diagnostic.code)) {
-                CHECK(diagnostic.severity == Severity::warning);
-            } else if (diagnostic.code == "no-record" || diagnostic.code == "no-tlsrpt-record" ||
-                       diagnostic.code == "unrelated-txt-record") {
-                CHECK(diagnostic.severity == Severity::info);
-            } else {
-                CHECK(diagnostic.severity == Severity::error);
-            }
+            const CodeRule* rule = find_rule(diagnostic.code);
+            REQUIRE(rule != nullptr);
+            if (rule->severity) CHECK(diagnostic.severity == *rule->severity);
         }
     }
 }
