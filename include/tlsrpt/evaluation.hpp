@@ -1,5 +1,5 @@
 // The verdict on a TXT RRset found at _smtp._tls.<domain>, as RFC 8460 senders select and
-// parse it (shared/notes/rfc8460.md is the contract).
+// parse it. Statuses and diagnostic codes are documented in man/tlsrpt-check.1.
 #pragma once
 
 #include <optional>
@@ -19,8 +19,8 @@ enum class Status { valid, warning, missing, invalid, error };
 std::string_view to_string(Status status);
 
 struct Destination {
-    std::string uri;     // as published
-    std::string scheme;  // lowercase scheme name ("mailto", "https", ...), empty if none
+    std::string uri;         // as published
+    std::string scheme;      // lowercase scheme name ("mailto", "https", ...), empty if none
     bool supported = false;  // mailto or https, and well-formed: senders can deliver to it
 };
 
@@ -36,7 +36,7 @@ struct Evaluation {
     Status status = Status::missing;
     std::vector<std::string> records;  // each RR's strings joined, in RRset order
     std::optional<Policy> policy;
-    std::vector<Diagnostic> diagnostics;  // in the order found: selection, then per record
+    std::vector<Diagnostic> diagnostics;          // in the order found: selection, then per record
     std::optional<std::string> suggested_record;  // evaluates `valid` whenever present
 };
 

@@ -18,7 +18,7 @@ Unexpected<E> unexpected(E error) {
 
 template <typename T, typename E>
 class Expected {
-public:
+  public:
     Expected(T value) : state_(std::in_place_index<0>, std::move(value)) {}
     Expected(Unexpected<E> failure) : state_(std::in_place_index<1>, std::move(failure.error)) {}
 
@@ -34,7 +34,7 @@ public:
 
     const E& error() const { return std::get<1>(state_); }
 
-private:
+  private:
     std::variant<T, E> state_;
 };
 

@@ -21,8 +21,7 @@ Expected<std::string, GenerateError> generate_record(const std::vector<std::stri
 
 // The record as character-strings of at most `limit` octets, split after a comma when one is
 // close enough to the limit.
-std::vector<std::string> split_character_strings(std::string_view record,
-                                                 std::size_t limit = 255);
+std::vector<std::string> split_character_strings(std::string_view record, std::size_t limit = 255);
 
 // `_smtp._tls.<domain>. <ttl> IN TXT "..." "..."` with zone-file escaping.
 std::string zone_file_line(std::string_view domain, std::uint32_t ttl, std::string_view record);

@@ -1,6 +1,6 @@
 // An asynchronous stub resolver: lookups are submitted with a deadline and a callback, and one
 // thread runs the event loop until none is left. c-ares 1.18 and epoll stay behind this
-// interface (see shared/notes/dependencies.md for the traps it avoids).
+// interface.
 #pragma once
 
 #include <chrono>

@@ -15,7 +15,6 @@ struct ProcessResult {
 // Runs `argv` (argv[0] is a path) with `input` on its standard input and `extra_env`
 // ("NAME=value") added to the environment; waits at most `timeout_seconds`, then kills it.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input = {},
-                          const std::vector<std::string>& extra_env = {},
-                          int timeout_seconds = 60);
+                          const std::vector<std::string>& extra_env = {}, int timeout_seconds = 60);
 
 }  // namespace tlsrpt::testing

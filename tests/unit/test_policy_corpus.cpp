@@ -32,7 +32,7 @@ std::vector<std::string> sorted_codes(const Evaluation& evaluation) {
     return codes;
 }
 
-// Every code the contract (shared notes, "Diagnostic codes") names, with the severity it
+// Every code the behaviour contract ("Diagnostic codes") names, with the severity it
 // gives the code (none: `unsupported-scheme` is an error or a warning). A code without a
 // corpus case fails the coverage test below.
 struct CodeRule {
