@@ -4,12 +4,14 @@
 
 #include <ares.h>
 #include <ares_dns.h>
+#include <arpa/inet.h>
 #include <arpa/nameser.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 namespace tlsrpt::dns {
 namespace {
@@ -101,6 +103,38 @@ class MessageReader {
         return strings;
     }
 
+    // MX RDATA: a 16-bit preference and a (possibly compressed) name filling the rest.
+    Expected<std::pair<std::uint16_t, std::string>, std::string> mx_fields(
+        const RawRecord& record) const {
+        if (record.rdata_length < 3) return unexpected(std::string("MX RDATA too short"));
+        const unsigned char* rdata = message_.data() + record.rdata_offset;
+        const auto preference = static_cast<std::uint16_t>((rdata[0] << 8) | rdata[1]);
+        auto exchange = name_at(record.rdata_offset + 2);
+        if (!exchange || exchange->second != record.rdata_length - 2) {
+            return unexpected(std::string("MX exchange does not fill its RDATA"));
+        }
+        return std::pair{preference, std::move(exchange->first)};
+    }
+
+    Expected<TlsaFields, std::string> tlsa_fields(const RawRecord& record) const {
+        if (record.rdata_length < 4) return unexpected(std::string("TLSA RDATA too short"));
+        const unsigned char* rdata = message_.data() + record.rdata_offset;
+        return TlsaFields{.usage = rdata[0],
+                          .selector = rdata[1],
+                          .matching_type = rdata[2],
+                          .data_length = record.rdata_length - 3};
+    }
+
+    Expected<std::string, std::string> address(const RawRecord& record, int family,
+                                               std::size_t size) const {
+        if (record.rdata_length != size) {
+            return unexpected(fmt::format("address RDATA of {} octets", record.rdata_length));
+        }
+        char text[INET6_ADDRSTRLEN] = {};
+        inet_ntop(family, message_.data() + record.rdata_offset, text, sizeof text);
+        return std::string(text);
+    }
+
     Expected<std::string, std::string> cname_target(const RawRecord& record) const {
         auto target = name_at(record.rdata_offset);
         if (!target || target->second != record.rdata_length) {
@@ -133,6 +167,43 @@ Response malformed(Response response, std::string detail) {
     response.detail = std::move(detail);
     response.records.clear();
     return response;
+}
+
+// Fills the fields of `decoded` that `type` has; returns why the RDATA is broken, if it is.
+std::optional<std::string> decode_rdata(const MessageReader& reader, const RawRecord& record,
+                                        RecordType type, ResourceRecord& decoded) {
+    switch (type) {
+        case RecordType::txt: {
+            auto strings = reader.txt_strings(record);
+            if (!strings) return strings.error();
+            decoded.strings = std::move(*strings);
+            return std::nullopt;
+        }
+        case RecordType::mx: {
+            auto fields = reader.mx_fields(record);
+            if (!fields) return fields.error();
+            decoded.preference = fields->first;
+            decoded.target = std::move(fields->second);
+            return std::nullopt;
+        }
+        case RecordType::tlsa: {
+            auto fields = reader.tlsa_fields(record);
+            if (!fields) return fields.error();
+            decoded.tlsa = *fields;
+            return std::nullopt;
+        }
+        case RecordType::a:
+        case RecordType::aaaa: {
+            const bool v4 = type == RecordType::a;
+            auto text = reader.address(record, v4 ? AF_INET : AF_INET6, v4 ? 4 : 16);
+            if (!text) return text.error();
+            decoded.target = std::move(*text);
+            return std::nullopt;
+        }
+        case RecordType::cname:
+            return std::nullopt;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -182,10 +253,8 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
         decoded.owner = record.owner;
         decoded.type = record.type;
         decoded.ttl = record.ttl;
-        if (type == RecordType::txt) {
-            auto strings = reader.txt_strings(record);
-            if (!strings) return malformed(std::move(response), strings.error());
-            decoded.strings = std::move(*strings);
+        if (auto problem = decode_rdata(reader, record, type, decoded)) {
+            return malformed(std::move(response), std::move(*problem));
         }
         response.records.push_back(std::move(decoded));
     }

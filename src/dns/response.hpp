@@ -34,12 +34,25 @@ enum class Outcome {
 // "NOERROR", "NXDOMAIN", ... or "RCODE<n>" for codes without a common name.
 std::string rcode_name(int rcode);
 
+// TLSA RDATA (RFC 6698 §2.1) without the association data, which no check here compares.
+struct TlsaFields {
+    std::uint8_t usage = 0;
+    std::uint8_t selector = 0;
+    std::uint8_t matching_type = 0;
+    std::size_t data_length = 0;
+};
+
 struct ResourceRecord {
     std::string owner;  // as decoded, without the final dot
     std::uint16_t type = 0;
     std::uint32_t ttl = 0;
     // TXT: the character-strings of the RDATA, raw octets, in wire order (boundaries kept).
     std::vector<std::string> strings;
+    // MX: the exchange (without the final dot; "" for the root, a null MX) and its preference.
+    // A and AAAA: the address in text form.
+    std::string target;
+    std::uint16_t preference = 0;
+    TlsaFields tlsa;
 };
 
 struct Response {

@@ -13,6 +13,9 @@ namespace {
 constexpr std::uint16_t txt = 16;
 constexpr std::uint16_t cname = 5;
 constexpr std::uint16_t a_record = 1;
+constexpr std::uint16_t mx = 15;
+constexpr std::uint16_t aaaa = 28;
+constexpr std::uint16_t tlsa = 52;
 
 // Builds DNS messages octet by octet, names uncompressed.
 class Wire {
@@ -63,10 +66,22 @@ class Wire {
     }
 
     Wire& cname_rr(const std::string& owner, const std::string& target) {
-        Wire target_wire(0, 0);
-        target_wire.bytes_.clear();
-        target_wire.name(target);
-        return rr(owner, cname, 60, target_wire.bytes_);
+        return rr(owner, cname, 60, encoded_name(target));
+    }
+
+    Wire& mx_rr(const std::string& owner, std::uint16_t preference, const std::string& exchange) {
+        std::vector<unsigned char> rdata{static_cast<unsigned char>(preference >> 8),
+                                         static_cast<unsigned char>(preference & 0xff)};
+        const auto name = encoded_name(exchange);
+        rdata.insert(rdata.end(), name.begin(), name.end());
+        return rr(owner, mx, 60, rdata);
+    }
+
+    static std::vector<unsigned char> encoded_name(const std::string& dotted) {
+        Wire wire(0, 0);
+        wire.bytes_.clear();
+        wire.name(dotted);
+        return wire.bytes_;
     }
 
     std::vector<unsigned char> bytes() const { return bytes_; }
@@ -180,6 +195,60 @@ TEST_CASE("broken messages are malformed, with the reason") {
     // A CNAME whose RDATA holds more than its target.
     CHECK(decode(Wire(0, 1).rr(query, cname, 60, {1, 'a', 0, 0xff}).bytes()).outcome ==
           Outcome::malformed);
+}
+
+TEST_CASE("MX answers give preference and exchange; a null MX has an empty exchange") {
+    const auto response =
+        decode_response(Wire(0, 2).mx_rr(query, 10, "mx1.example.net").mx_rr(query, 0, "").bytes(),
+                        query, RecordType::mx);
+    CHECK(response.outcome == Outcome::answer);
+    REQUIRE(response.records.size() == 2);
+    CHECK(response.records[0].preference == 10);
+    CHECK(response.records[0].target == "mx1.example.net");
+    CHECK(response.records[1].preference == 0);
+    CHECK(response.records[1].target.empty());
+}
+
+TEST_CASE("TLSA answers give usage, selector, matching type and the data length") {
+    const auto response =
+        decode_response(Wire(0, 1, true).rr(query, tlsa, 60, {3, 1, 1, 0xab, 0xcd, 0xef}).bytes(),
+                        query, RecordType::tlsa);
+    REQUIRE(response.records.size() == 1);
+    const TlsaFields& fields = response.records[0].tlsa;
+    CHECK(fields.usage == 3);
+    CHECK(fields.selector == 1);
+    CHECK(fields.matching_type == 1);
+    CHECK(fields.data_length == 3);
+    CHECK(response.authenticated);
+}
+
+TEST_CASE("address answers give the address as text") {
+    const auto v4 = decode_response(Wire(0, 1).rr(query, a_record, 60, {192, 0, 2, 1}).bytes(),
+                                    query, RecordType::a);
+    REQUIRE(v4.records.size() == 1);
+    CHECK(v4.records[0].target == "192.0.2.1");
+    std::vector<unsigned char> v6_address(16, 0);
+    v6_address[0] = 0x20;
+    v6_address[1] = 0x01;
+    v6_address[2] = 0x0d;
+    v6_address[3] = 0xb8;
+    v6_address[15] = 1;
+    const auto v6 = decode_response(Wire(0, 1).rr(query, aaaa, 60, v6_address).bytes(), query,
+                                    RecordType::aaaa);
+    REQUIRE(v6.records.size() == 1);
+    CHECK(v6.records[0].target == "2001:db8::1");
+}
+
+TEST_CASE("MX, TLSA and address RDATA of the wrong size is malformed") {
+    const auto decoded = [](std::uint16_t type, RecordType asked,
+                            const std::vector<unsigned char>& rdata) {
+        return decode_response(Wire(0, 1).rr(query, type, 60, rdata).bytes(), query, asked);
+    };
+    CHECK(decoded(mx, RecordType::mx, {0, 10}).outcome == Outcome::malformed);
+    CHECK(decoded(mx, RecordType::mx, {0, 10, 1, 'a', 0, 7}).outcome == Outcome::malformed);
+    CHECK(decoded(tlsa, RecordType::tlsa, {3, 1, 1}).outcome == Outcome::malformed);
+    CHECK(decoded(a_record, RecordType::a, {192, 0, 2}).outcome == Outcome::malformed);
+    CHECK(decoded(aaaa, RecordType::aaaa, {192, 0, 2, 1}).detail == "address RDATA of 4 octets");
 }
 
 TEST_CASE("rcodes have their names") {
