@@ -22,6 +22,9 @@ struct Destination {
     std::string uri;         // as published
     std::string scheme;      // lowercase scheme name ("mailto", "https", ...), empty if none
     bool supported = false;  // mailto or https, and well-formed: senders can deliver to it
+    // Where reports go, in lower case: the domain of a mailto address or the host of an https
+    // URL (an IP literal keeps its brackets). Set for supported destinations only.
+    std::string host;
 };
 
 // The policy senders will use: present only when the status is `valid` or `warning`.

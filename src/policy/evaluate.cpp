@@ -12,6 +12,7 @@
 #include "selection.hpp"
 #include "suggest.hpp"
 #include "tlsrpt/evaluation.hpp"
+#include "uri.hpp"
 
 namespace tlsrpt {
 
@@ -66,6 +67,10 @@ Policy make_policy(std::size_t index, std::string_view record, const ParsedField
         destination.uri = record.substr(piece.offset, piece.length);
         destination.scheme = lowercase(record.substr(piece.offset, piece.scheme_length));
         destination.supported = piece.usable;
+        if (const auto host = find_host(destination.uri); host && piece.usable) {
+            destination.host = lowercase(
+                std::string_view(destination.uri).substr(host->begin, host->end - host->begin));
+        }
         policy.rua.push_back(std::move(destination));
     }
     for (const ExtensionRange& extension : fields.extensions) {

@@ -12,11 +12,11 @@ inline CheckResult lint_result() {
     Evaluation& evaluation = result.evaluation;
     evaluation.status = Status::warning;
     evaluation.records = {"v=TLSRPTv1; rua=mailto:a@example.com,ftp://x\x01\xff"};
-    evaluation.policy =
-        Policy{0,
-               "TLSRPTv1",
-               {{"mailto:a@example.com", "mailto", true}, {"ftp://x\x01\xff", "ftp", false}},
-               {{"ext", "1"}}};
+    evaluation.policy = Policy{0,
+                               "TLSRPTv1",
+                               {{"mailto:a@example.com", "mailto", true, "example.com"},
+                                {"ftp://x\x01\xff", "ftp", false, ""}},
+                               {{"ext", "1"}}};
     evaluation.diagnostics = {
         {"unsupported-scheme", Severity::warning, "Only mailto and https are supported.", 0, 37, 9},
         {"note", Severity::info, "A note about no record.", std::nullopt, std::nullopt, 0},

@@ -27,10 +27,11 @@ std::vector<std::string> codes_of(const std::vector<Diagnostic>& diagnostics) {
 }  // namespace
 
 TEST_CASE("expectations: expected destinations match in canonical form") {
-    const CheckResult result = with_policy(Status::valid,
-                                           {{"MAILTO:TLS@Example.COM", "mailto", true},
-                                            {"https://xn--bcher-kva.example/r", "https", true}},
-                                           3600);
+    const CheckResult result =
+        with_policy(Status::valid,
+                    {{"MAILTO:TLS@Example.COM", "mailto", true, "example.com"},
+                     {"https://xn--bcher-kva.example/r", "https", true, "xn--bcher-kva.example"}},
+                    3600);
     // canonical_uri keeps the local part's case and lowercases scheme and host.
     const Expectations met{{"mailto:TLS@example.com", "https://xn--bcher-kva.example/r"}, 3600};
     CHECK(unmet_expectations(result, met).empty());
@@ -38,7 +39,7 @@ TEST_CASE("expectations: expected destinations match in canonical form") {
 
 TEST_CASE("expectations: a missing destination and a short TTL are warnings") {
     const CheckResult result =
-        with_policy(Status::valid, {{"mailto:a@example.com", "mailto", true}}, 300);
+        with_policy(Status::valid, {{"mailto:a@example.com", "mailto", true, "example.com"}}, 300);
     const Expectations expected{{"mailto:b@example.com"}, 3600};
     const auto unmet = unmet_expectations(result, expected);
     CHECK(codes_of(unmet) == std::vector<std::string>{"expected-rua-missing", "ttl-below-minimum"});
@@ -48,9 +49,10 @@ TEST_CASE("expectations: a missing destination and a short TTL are warnings") {
 }
 
 TEST_CASE("expectations: an unsupported destination does not count as present") {
-    const CheckResult result = with_policy(
-        Status::warning,
-        {{"mailto:a@example.com", "mailto", true}, {"ftp://b.example", "ftp", false}}, 3600);
+    const CheckResult result = with_policy(Status::warning,
+                                           {{"mailto:a@example.com", "mailto", true, "example.com"},
+                                            {"ftp://b.example", "ftp", false, ""}},
+                                           3600);
     CHECK(codes_of(unmet_expectations(result, {{"ftp://b.example"}, std::nullopt})) ==
           std::vector<std::string>{"expected-rua-missing"});
 }
@@ -64,12 +66,14 @@ TEST_CASE("expectations: only a policy in use is compared") {
 }
 
 TEST_CASE("expectations: applying them turns valid into warning and keeps worse statuses") {
-    CheckResult valid = with_policy(Status::valid, {{"mailto:a@example.com", "mailto", true}}, 60);
+    CheckResult valid =
+        with_policy(Status::valid, {{"mailto:a@example.com", "mailto", true, "example.com"}}, 60);
     apply_expectations(valid, {{}, 120});
     CHECK(valid.evaluation.status == Status::warning);
     CHECK(codes_of(valid.evaluation.diagnostics) == std::vector<std::string>{"ttl-below-minimum"});
 
-    CheckResult met = with_policy(Status::valid, {{"mailto:a@example.com", "mailto", true}}, 60);
+    CheckResult met =
+        with_policy(Status::valid, {{"mailto:a@example.com", "mailto", true, "example.com"}}, 60);
     apply_expectations(met, {{"mailto:a@example.com"}, 60});
     CHECK(met.evaluation.status == Status::valid);
     CHECK(met.evaluation.diagnostics.empty());

@@ -62,6 +62,19 @@ TEST_CASE("the policy lists every destination with its scheme and whether sender
     CHECK(only(evaluation, "unsupported-scheme").severity == Severity::warning);
 }
 
+TEST_CASE("supported destinations name the host that receives the reports, in lower case") {
+    const Evaluation evaluation = evaluate_one(
+        "v=TLSRPTv1; rua=mailto:a@Mail.Example.com,https://user@R.example.com:8443/x,"
+        "https://[2001:db8::1]/r,ftp://f.example.com/");
+    REQUIRE(evaluation.policy);
+    const std::vector<Destination>& rua = evaluation.policy->rua;
+    REQUIRE(rua.size() == 4);
+    CHECK(rua[0].host == "mail.example.com");
+    CHECK(rua[1].host == "r.example.com");
+    CHECK(rua[2].host == "[2001:db8::1]");
+    CHECK(rua[3].host.empty());
+}
+
 TEST_CASE("no policy is given for invalid records") {
     const Evaluation evaluation = evaluate_one("v=TLSRPTv1; rua=ftp://f.example.com/");
     CHECK(evaluation.status == Status::invalid);
