@@ -11,8 +11,6 @@
 
 namespace tlsrpt::policy {
 
-namespace {
-
 bool is_extension_name(std::string_view name) {
     if (name.empty() || name.size() > 32 || !is_alnum(name[0])) return false;
     for (char c : name) {
@@ -29,6 +27,8 @@ bool is_extension_value(std::string_view value) {
     }
     return true;
 }
+
+namespace {
 
 class FieldParser {
   public:

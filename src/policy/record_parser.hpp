@@ -51,6 +51,12 @@ struct ParsedFields {
     bool has_usable_destination = false;
 };
 
+// The extension grammar, which RFC 8461 (MTA-STS) shares with RFC 8460: a name of 1 to 32
+// letters, digits, "_", "-" or "." that starts with a letter or digit, and a value of one or
+// more printable ASCII bytes other than "=" and ";".
+bool is_extension_name(std::string_view name);
+bool is_extension_value(std::string_view value);
+
 ParsedFields parse_fields(std::string_view record, const FieldScope& scope, DiagnosticSink& sink);
 
 // Reports bytes no TXT-published record may carry: non-ASCII, controls, and
