@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tlsrpt/deep.hpp"
 #include "tlsrpt/evaluation.hpp"
 
 namespace tlsrpt {
@@ -30,6 +31,7 @@ struct CheckResult {
     std::optional<std::string> query;   // _smtp._tls.<domain>
     std::optional<LookupInfo> dns;
     Evaluation evaluation;  // lookup problems are diagnostics here, with status `error`
+    std::optional<DeepResult> deep;  // with --deep, for looked-up domains
 };
 
 }  // namespace tlsrpt

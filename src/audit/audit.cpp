@@ -1,5 +1,7 @@
 #include "audit/audit.hpp"
 
+#include "audit/answers.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -31,45 +33,10 @@ Evaluation evaluation_with(Status status, Diagnostic only) {
 }
 
 // Why no usable answer came back, as a dns-* diagnostic; nullopt when the answer is usable.
-std::optional<Diagnostic> lookup_failure(const dns::Response& response, const std::string& query,
-                                         const std::string& rcode) {
-    using dns::Outcome;
-    switch (response.outcome) {
-        case Outcome::answer:
-        case Outcome::no_data:
-        case Outcome::no_domain:
-            return std::nullopt;
-        case Outcome::server_failure:
-            return lookup_error("dns-servfail",
-                                fmt::format("the resolver answered SERVFAIL for {}: the zone's "
-                                            "servers may be unreachable or its DNSSEC "
-                                            "signatures invalid",
-                                            query));
-        case Outcome::refused:
-            return lookup_error("dns-refused",
-                                fmt::format("the server refused to answer for {} (REFUSED): it "
-                                            "may not offer recursion to this host",
-                                            query));
-        case Outcome::other_rcode:
-            return lookup_error("dns-rcode",
-                                fmt::format("the server answered {} for {}", rcode, query));
-        case Outcome::timeout:
-            return lookup_error("dns-timeout",
-                                fmt::format("no answer for {} after {} attempt(s) ({})", query,
-                                            response.attempts, response.detail));
-        case Outcome::unreachable:
-            return lookup_error(
-                "dns-unreachable",
-                fmt::format("no DNS server could be reached for {} ({})", query, response.detail));
-        case Outcome::malformed:
-            return lookup_error(
-                "dns-malformed",
-                fmt::format("the answer for {} could not be decoded: {}", query, response.detail));
-        case Outcome::bad_name:
-            return lookup_error("invalid-domain",
-                                fmt::format("{} cannot be queried ({})", query, response.detail));
-    }
-    return std::nullopt;
+std::optional<Diagnostic> lookup_failure(const dns::Response& response, const std::string& query) {
+    const std::string_view code = failure_code(response.outcome);
+    if (code.empty()) return std::nullopt;
+    return lookup_error(std::string(code), failure_message(response, query));
 }
 
 LookupInfo lookup_info(const dns::Response& response) {
@@ -88,16 +55,10 @@ LookupInfo lookup_info(const dns::Response& response) {
 
 Evaluation evaluation_of(const dns::Response& response, const std::string& query,
                          const std::string& rcode) {
-    if (auto failure = lookup_failure(response, query, rcode)) {
+    if (auto failure = lookup_failure(response, query)) {
         return evaluation_with(Status::error, std::move(*failure));
     }
-    if (response.outcome == dns::Outcome::answer) {
-        TxtRRset rrset;
-        for (const dns::ResourceRecord& record : response.records) {
-            rrset.push_back(TxtRecord{record.strings});
-        }
-        return evaluate(rrset);
-    }
+    if (response.outcome == dns::Outcome::answer) return evaluate(txt_rrset(response));
     const char* what = response.outcome == dns::Outcome::no_domain ? "the name does not exist"
                                                                    : "the name has no TXT data";
     return evaluation_with(
@@ -134,8 +95,18 @@ CheckResult lookup_result(std::string input, std::string domain, const dns::Resp
     return result;
 }
 
+// A domain under --deep: its answers so far and the lookups still out.
+struct Auditor::DeepJob {
+    Pending pending;
+    dns::Clock::time_point deadline;
+    // Lookups not yet in, plus one held by start_deep() while it is still asking.
+    std::size_t outstanding = 1;
+    std::optional<CheckResult> row;  // once the TLS-RPT answer is in
+    DeepAnswers answers;
+};
+
 Auditor::Auditor(dns::Resolver& resolver, AuditOptions options)
-    : resolver_(resolver), options_(options) {}
+    : resolver_(resolver), options_(options), cache_(resolver, options.lookup_cache_entries) {}
 
 void Auditor::submit(std::string input, std::string domain, ResultCallback done) {
     Pending pending{std::move(input), std::move(domain), std::move(done)};
@@ -149,15 +120,93 @@ void Auditor::submit(std::string input, std::string domain, ResultCallback done)
 void Auditor::start(Pending pending) {
     ++in_flight_;
     const auto deadline = dns::Clock::now() + options_.deadline;
+    if (options_.deep) {
+        start_deep(std::move(pending), deadline);
+        return;
+    }
     std::string query = tlsrpt_query_name(pending.domain);
     resolver_.submit(std::move(query), dns::RecordType::txt, deadline,
                      [this, pending = std::move(pending)](dns::Response&& response) mutable {
-                         CheckResult row = lookup_result(std::move(pending.input),
-                                                         std::move(pending.domain), response);
-                         apply_expectations(row, options_.expectations);
-                         pending.done(std::move(row));
-                         on_domain_finished();
+                         finish(pending, lookup_result(std::move(pending.input),
+                                                       std::move(pending.domain), response));
                      });
+}
+
+void Auditor::start_deep(Pending pending, dns::Clock::time_point deadline) {
+    auto job = std::make_shared<DeepJob>();
+    job->pending = std::move(pending);
+    job->deadline = deadline;
+    const std::string& domain = job->pending.domain;
+    ask(job, tlsrpt_query_name(domain), dns::RecordType::txt,
+        [this, job](const SharedResponse& response) { on_deep_tlsrpt(job, *response); });
+    ask(job, domain, dns::RecordType::mx, [this, job](const SharedResponse& response) {
+        job->answers.mx = response;
+        for (const auto& [preference, host] : mail_hosts(*response, job->pending.domain).hosts) {
+            ask(job, tlsa_query_name(host), dns::RecordType::tlsa,
+                [job, host](const SharedResponse& tlsa) { job->answers.tlsa[host] = tlsa; });
+            ask(job, tlsrpt_query_name(host), dns::RecordType::txt,
+                [job, host](const SharedResponse& txt) { job->answers.host_tlsrpt[host] = txt; });
+        }
+    });
+    ask(job, mta_sts_query_name(domain), dns::RecordType::txt,
+        [job](const SharedResponse& response) { job->answers.mta_sts = response; });
+    release(job);
+}
+
+void Auditor::on_deep_tlsrpt(const DeepJobPtr& job, const dns::Response& response) {
+    job->row = lookup_result(job->pending.input, job->pending.domain, response);
+    const Evaluation& evaluation = job->row->evaluation;
+    const auto ask_addresses = [this, job](const std::string& host) {
+        ask(job, host, dns::RecordType::a,
+            [job, host](const SharedResponse& a) { job->answers.destination_a[host] = a; });
+        ask(job, host, dns::RecordType::aaaa, [job, host](const SharedResponse& aaaa) {
+            job->answers.destination_aaaa[host] = aaaa;
+        });
+    };
+    if (evaluation.policy) {
+        for (const Destination& destination : evaluation.policy->rua) {
+            const std::string& host = destination.host;
+            if (!destination.supported || is_ip_literal(host)) continue;
+            if (destination.scheme != "mailto") {
+                ask_addresses(host);
+                continue;
+            }
+            ask(job, host, dns::RecordType::mx,
+                [job, host, ask_addresses](const SharedResponse& mx) {
+                    job->answers.destination_mx[host] = mx;
+                    if (needs_address_fallback(*mx)) ask_addresses(host);
+                });
+        }
+    }
+    if (evaluation.status == Status::missing) {
+        for (std::string& name : misplaced_query_names(job->pending.domain)) {
+            ask(job, name, dns::RecordType::txt,
+                [job, name](const SharedResponse& txt) { job->answers.misplaced[name] = txt; });
+        }
+    }
+}
+
+void Auditor::ask(const DeepJobPtr& job, const std::string& name, dns::RecordType type,
+                  std::function<void(const SharedResponse&)> then) {
+    ++job->outstanding;
+    cache_.lookup(name, type, job->deadline,
+                  [this, job, then = std::move(then)](const SharedResponse& response) {
+                      then(response);
+                      release(job);
+                  });
+}
+
+void Auditor::release(const DeepJobPtr& job) {
+    if (--job->outstanding > 0) return;
+    CheckResult row = std::move(*job->row);
+    add_deep_findings(row, job->answers);
+    finish(job->pending, std::move(row));
+}
+
+void Auditor::finish(Pending& pending, CheckResult&& row) {
+    apply_expectations(row, options_.expectations);
+    pending.done(std::move(row));
+    on_domain_finished();
 }
 
 void Auditor::on_domain_finished() {
@@ -174,6 +223,7 @@ void Auditor::run(const dns::Resolver::Pacer& pacer) {
 
 void Auditor::abandon_all() {
     waiting_.clear();
+    cache_.abandon_all();
     resolver_.abandon_all();
     in_flight_ = 0;
 }

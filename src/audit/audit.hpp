@@ -1,15 +1,19 @@
 // The per-domain pipeline: name -> normalised domain -> TXT lookup at _smtp._tls.<domain> ->
-// evaluation -> one CheckResult. Lookups run asynchronously on a dns::Resolver, at most
-// `max_in_flight` domains at a time, each under its own deadline.
+// evaluation -> one CheckResult. With `deep`, the further lookups of deep.hpp join in, each as
+// soon as the answer it depends on is in. Lookups run asynchronously on a dns::Resolver, at
+// most `max_in_flight` domains at a time, each domain under one deadline for all its lookups.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "audit/deep.hpp"
 #include "audit/expectations.hpp"
+#include "audit/lookup_cache.hpp"
 #include "dns/resolver.hpp"
 #include "tlsrpt/result.hpp"
 
@@ -22,6 +26,10 @@ struct AuditOptions {
     std::size_t max_in_flight = 256;
     // Checked on every looked-up row (--expect-rua, --min-ttl).
     Expectations expectations;
+    // MX, MTA-STS, DANE, destinations and misplaced records too (--deep).
+    bool deep = false;
+    // --deep: answers remembered for other domains of the run.
+    std::size_t lookup_cache_entries = 16384;
 };
 
 class Auditor {
@@ -49,12 +57,24 @@ class Auditor {
         std::string domain;
         ResultCallback done;
     };
+    struct DeepJob;
+    using DeepJobPtr = std::shared_ptr<DeepJob>;
 
     void start(Pending pending);
+    void start_deep(Pending pending, dns::Clock::time_point deadline);
+    void on_deep_tlsrpt(const DeepJobPtr& job, const dns::Response& response);
+    void finish(Pending& pending, CheckResult&& row);
     void on_domain_finished();
+
+    // --deep: one more lookup for `job`, through the cache; `then` files its answer and may
+    // ask for more. The job's row is finished when its last lookup is in.
+    void ask(const DeepJobPtr& job, const std::string& name, dns::RecordType type,
+             std::function<void(const SharedResponse&)> then);
+    void release(const DeepJobPtr& job);
 
     dns::Resolver& resolver_;
     AuditOptions options_;
+    LookupCache cache_;
     std::size_t in_flight_ = 0;
     std::deque<Pending> waiting_;
 };

@@ -146,6 +146,7 @@ CommandResult run_check(const CheckOptions& options) {
     output::FormatterOptions formatter_options = options.monitoring.formatter;
     formatter_options.colour =
         options.format == output::Format::text && output::colour_wanted(STDOUT_FILENO);
+    formatter_options.deep = options.audit.deep;
     RowOutput rows(options.format, list_mode && options.format == output::Format::json,
                    formatter_options);
     output::RunSummary summary;
@@ -231,6 +232,9 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
         ->type_name("QPS");
     check->add_flag("--ordered", options.bulk.ordered,
                     "With -f, print rows in input order rather than as they complete");
+    check->add_flag("--deep", options.audit.deep,
+                    "Also check MX hosts, MTA-STS, DANE at each MX host, that report "
+                    "destinations can receive, and misplaced records (more lookups per domain)");
     check->add_flag("--progress", options.progress,
                     "With -f, show progress on stderr also when it is not a terminal");
     check

@@ -99,6 +99,128 @@ void write_lookup(JsonWriter& json, const LookupInfo& lookup) {
     json.end_object();
 }
 
+void string_array(JsonWriter& json, const std::vector<std::string>& values) {
+    json.begin_array();
+    for (const std::string& value : values) json.string(value);
+    json.end_array();
+}
+
+void write_mx(JsonWriter& json, const MxSection& mx) {
+    json.begin_object();
+    json.key("lookup");
+    json.string(mx.lookup);
+    json.key("authenticated");
+    json.boolean(mx.authenticated);
+    json.key("null_mx");
+    json.boolean(mx.null_mx);
+    json.key("implicit");
+    json.boolean(mx.implicit);
+    json.key("hosts");
+    json.begin_array();
+    for (const MailHost& host : mx.hosts) {
+        json.begin_object();
+        json.key("host");
+        json.string(host.name);
+        json.key("preference");
+        json.number(static_cast<std::uint64_t>(host.preference));
+        json.end_object();
+    }
+    json.end_array();
+    json.key("hosts_not_checked");
+    json.number(static_cast<std::uint64_t>(mx.hosts_not_checked));
+    json.end_object();
+}
+
+void write_mta_sts(JsonWriter& json, const MtaStsSection& section) {
+    const MtaStsEvaluation& mta_sts = section.evaluation;
+    json.begin_object();
+    json.key("query");
+    json.string(section.query);
+    json.key("lookup");
+    json.string(section.lookup);
+    json.key("status");
+    json.string(tlsrpt::to_string(mta_sts.status));
+    json.key("records");
+    string_array(json, mta_sts.records);
+    json.key("id");
+    optional_string(json, mta_sts.id);
+    json.key("diagnostics");
+    json.begin_array();
+    for (const Diagnostic& diagnostic : mta_sts.diagnostics) write_diagnostic(json, diagnostic);
+    json.end_array();
+    // Said outright so that nobody reads a valid record as a working policy.
+    json.key("policy_fetched");
+    json.boolean(false);
+    json.end_object();
+}
+
+void write_dane(JsonWriter& json, const std::vector<MailHost>& hosts) {
+    json.begin_array();
+    for (const MailHost& host : hosts) {
+        json.begin_object();
+        json.key("host");
+        json.string(host.name);
+        json.key("tlsa");
+        json.string(host.tlsa);
+        json.key("authenticated");
+        json.boolean(host.tlsa_authenticated);
+        json.key("usages");
+        json.begin_array();
+        for (const std::uint8_t usage : host.tlsa_usages) {
+            json.number(static_cast<std::uint64_t>(usage));
+        }
+        json.end_array();
+        json.key("tlsrpt");
+        json.string(host.tlsrpt);
+        json.key("tlsrpt_status");
+        const bool evaluated = host.tlsrpt == "found" || host.tlsrpt == "none";
+        optional_string(
+            json, evaluated ? std::optional<std::string>(tlsrpt::to_string(host.tlsrpt_status))
+                            : std::nullopt);
+        json.end_object();
+    }
+    json.end_array();
+}
+
+void write_destinations(JsonWriter& json, const std::vector<DestinationCheck>& destinations) {
+    json.begin_array();
+    for (const DestinationCheck& destination : destinations) {
+        json.begin_object();
+        json.key("uri");
+        json.string(destination.uri);
+        json.key("host");
+        json.string(destination.host);
+        json.key("verdict");
+        json.string(destination.verdict);
+        json.key("found");
+        string_array(json, destination.found);
+        json.end_object();
+    }
+    json.end_array();
+}
+
+void write_deep(JsonWriter& json, const DeepResult& deep) {
+    json.key("mx");
+    write_mx(json, deep.mx);
+    json.key("mta_sts");
+    write_mta_sts(json, deep.mta_sts);
+    json.key("dane");
+    write_dane(json, deep.mx.hosts);
+    json.key("destinations");
+    write_destinations(json, deep.destinations);
+    json.key("misplaced");
+    json.begin_array();
+    for (const MisplacedRecord& misplaced : deep.misplaced) {
+        json.begin_object();
+        json.key("name");
+        json.string(misplaced.name);
+        json.key("record");
+        json.string(misplaced.record);
+        json.end_object();
+    }
+    json.end_array();
+}
+
 // Lint results have no input domain; check results carry their lookup fields, null where the
 // lookup never happened (an invalid domain).
 void write_result_object(JsonWriter& json, const CheckResult& result) {
@@ -120,9 +242,7 @@ void write_result_object(JsonWriter& json, const CheckResult& result) {
     json.key("status");
     json.string(tlsrpt::to_string(evaluation.status));
     json.key("records");
-    json.begin_array();
-    for (const std::string& record : evaluation.records) json.string(record);
-    json.end_array();
+    string_array(json, evaluation.records);
     json.key("policy");
     if (evaluation.policy) {
         write_policy(json, *evaluation.policy);
@@ -143,6 +263,7 @@ void write_result_object(JsonWriter& json, const CheckResult& result) {
             json.null();
         }
     }
+    if (result.deep) write_deep(json, *result.deep);
     json.end_object();
 }
 

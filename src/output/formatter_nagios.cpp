@@ -123,7 +123,9 @@ class NagiosFormatter final : public Formatter {
                 return "TLS-RPT policy in use, with warnings: " +
                        codes_from(evaluation, Severity::warning);
             case Status::invalid:
-                return "senders will not use the TLS-RPT record: " +
+                // With a policy, the errors are --deep findings around a usable record.
+                return (evaluation.policy ? "TLS-RPT policy in use, but --deep found errors: "
+                                          : "senders will not use the TLS-RPT record: ") +
                        codes_from(evaluation, Severity::warning);
             case Status::missing:
                 // no-tlsrpt-record is a note: it is still why the record is missing.

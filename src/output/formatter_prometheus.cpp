@@ -48,6 +48,20 @@ std::string domain_label(const CheckResult& result) {
                        prometheus_label_value(result.domain.value_or(result.input.value_or(""))));
 }
 
+// One sample per status, 1 for `current`: a state set, as alert rules like to match it.
+void status_samples(const CheckResult& result, Status current, std::vector<std::string>& out) {
+    for (const Status status :
+         {Status::valid, Status::warning, Status::missing, Status::invalid, Status::error}) {
+        out.push_back(
+            sample(fmt::format("{},status=\"{}\"", domain_label(result), tlsrpt::to_string(status)),
+                   whole(current == status)));
+    }
+}
+
+bool usable_lookup(const LookupState& state) {
+    return state == "found" || state == "none";
+}
+
 bool answered(const CheckResult& result) {
     return result.evaluation.status != Status::error;
 }
@@ -57,12 +71,7 @@ const std::vector<Family>& families() {
         {"tlsrpt_status",
          "Status of the domain's TLS-RPT record: 1 for the status it has, 0 for the others.",
          [](const Row& row, std::vector<std::string>& out) {
-             for (const Status status : {Status::valid, Status::warning, Status::missing,
-                                         Status::invalid, Status::error}) {
-                 out.push_back(sample(fmt::format("{},status=\"{}\"", domain_label(row.result),
-                                                  tlsrpt::to_string(status)),
-                                      whole(row.result.evaluation.status == status)));
-             }
+             status_samples(row.result, row.result.evaluation.status, out);
          }},
         {"tlsrpt_txt_records", "TXT records found at _smtp._tls.<domain>.",
          [](const Row& row, std::vector<std::string>& out) {
@@ -104,6 +113,44 @@ const std::vector<Family>& families() {
                                                   prometheus_label_value(code)),
                                       whole(count)));
              }
+         }},
+        {"tlsrpt_mta_sts_status",
+         "--deep: status of the domain's MTA-STS TXT record: 1 for the status it has, 0 for the "
+         "others.",
+         [](const Row& row, std::vector<std::string>& out) {
+             const auto& deep = row.result.deep;
+             if (!deep || !usable_lookup(deep->mta_sts.lookup)) return;
+             status_samples(row.result, deep->mta_sts.evaluation.status, out);
+         }},
+        {"tlsrpt_mx_hosts", "--deep: MX hosts checked (the domain itself when it has no MX).",
+         [](const Row& row, std::vector<std::string>& out) {
+             const auto& deep = row.result.deep;
+             if (!deep || !usable_lookup(deep->mx.lookup)) return;
+             out.push_back(sample(domain_label(row.result), whole(deep->mx.hosts.size())));
+         }},
+        {"tlsrpt_dane_hosts",
+         "--deep: MX hosts with DNSSEC-authenticated TLSA records at _25._tcp.<host>.",
+         [](const Row& row, std::vector<std::string>& out) {
+             const auto& deep = row.result.deep;
+             if (!deep || !usable_lookup(deep->mx.lookup)) return;
+             const auto& hosts = deep->mx.hosts;
+             out.push_back(
+                 sample(domain_label(row.result),
+                        whole(std::count_if(hosts.begin(), hosts.end(), [](const MailHost& host) {
+                            return host.tlsa == "found" && host.tlsa_authenticated;
+                        }))));
+         }},
+        {"tlsrpt_destinations_unreachable",
+         "--deep: report destinations that cannot receive reports or could not be checked.",
+         [](const Row& row, std::vector<std::string>& out) {
+             const auto& deep = row.result.deep;
+             if (!deep) return;
+             const auto& checks = deep->destinations;
+             out.push_back(sample(domain_label(row.result),
+                                  whole(std::count_if(checks.begin(), checks.end(),
+                                                      [](const DestinationCheck& check) {
+                                                          return check.verdict != "ok";
+                                                      }))));
          }},
         {"tlsrpt_check_timestamp_seconds", "When the domain was checked, in Unix time.",
          [](const Row& row, std::vector<std::string>& out) {

@@ -14,8 +14,12 @@
 namespace tlsrpt::output {
 namespace {
 
-std::string_view verdict(Status status) {
-    switch (status) {
+std::string_view verdict(const Evaluation& evaluation) {
+    // An invalid status with a policy comes from --deep errors around a usable record.
+    if (evaluation.status == Status::invalid && evaluation.policy) {
+        return "senders will use this policy, but see the errors";
+    }
+    switch (evaluation.status) {
         case Status::valid:
             return "senders will use this policy";
         case Status::warning:
@@ -79,7 +83,7 @@ class TextFormatter final : public Formatter {
         }
         text += fmt::format(
             "{}: {}\n", paint(tlsrpt::to_string(evaluation.status), style_of(evaluation.status)),
-            verdict(evaluation.status));
+            verdict(evaluation));
         if (result.dns) text += describe_lookup(*result.dns);
         for (std::size_t i = 0; i < evaluation.records.size(); ++i) {
             text += "  " + record_label(i) + escape_bytes(evaluation.records[i]) + '\n';
@@ -91,8 +95,9 @@ class TextFormatter final : public Formatter {
                 }
             }
         }
+        if (result.deep) text += describe_deep(*result.deep);
         for (const Diagnostic& diagnostic : evaluation.diagnostics) {
-            text += describe(diagnostic, evaluation);
+            text += describe(diagnostic, evaluation.records);
         }
         if (evaluation.suggested_record) {
             text += "suggested record:\n" + escape_bytes(*evaluation.suggested_record) + '\n';
@@ -116,22 +121,110 @@ class TextFormatter final : public Formatter {
         return text;
     }
 
+    // --deep: a line per fact; what calls for action follows among the findings.
+    std::string describe_deep(const DeepResult& deep) const {
+        std::string text = "  mx: " + describe_mx(deep.mx) + '\n';
+        text += "  mta-sts: " + describe_mta_sts(deep.mta_sts) + '\n';
+        const MtaStsEvaluation& mta_sts = deep.mta_sts.evaluation;
+        for (std::size_t i = 0; i < mta_sts.records.size(); ++i) {
+            text += "    mta-sts " + record_label(i) + escape_bytes(mta_sts.records[i]) + '\n';
+        }
+        for (const Diagnostic& diagnostic : mta_sts.diagnostics) {
+            if (diagnostic.severity != Severity::info) {
+                text += "  " + describe(diagnostic, mta_sts.records);
+            }
+        }
+        for (const MailHost& host : deep.mx.hosts) {
+            text += fmt::format("  dane {}: {}\n", escape_bytes(host.name), describe_dane(host));
+        }
+        for (const DestinationCheck& destination : deep.destinations) {
+            text += fmt::format("  destination {}: {}", escape_bytes(destination.uri),
+                                escape_bytes(destination.verdict));
+            if (!destination.found.empty()) text += " (" + joined(destination.found) + ")";
+            text += '\n';
+        }
+        for (const MisplacedRecord& misplaced : deep.misplaced) {
+            text += fmt::format("  misplaced at {}: {}\n", escape_bytes(misplaced.name),
+                                escape_bytes(misplaced.record));
+        }
+        return text;
+    }
+
+    static std::string joined(const std::vector<std::string>& values) {
+        std::string text;
+        for (const std::string& value : values) {
+            text += (text.empty() ? "" : ", ") + escape_bytes(value);
+        }
+        return text;
+    }
+
+    static std::string describe_mx(const MxSection& mx) {
+        if (mx.lookup != "found" && mx.lookup != "none") {
+            return "lookup failed (" + escape_bytes(mx.lookup) + ")";
+        }
+        if (mx.null_mx) return "null MX: the domain accepts no mail";
+        if (mx.implicit) return "none: mail goes to the domain's own addresses";
+        if (mx.hosts.empty()) return "none: the domain does not exist";
+        std::string text;
+        for (const MailHost& host : mx.hosts) {
+            text += fmt::format("{}{} {}", text.empty() ? "" : ", ", host.preference,
+                                escape_bytes(host.name));
+        }
+        if (mx.hosts_not_checked > 0) text += fmt::format(" and {} more", mx.hosts_not_checked);
+        return text + (mx.authenticated ? " (DNSSEC-authenticated)" : " (not authenticated)");
+    }
+
+    static std::string describe_mta_sts(const MtaStsSection& section) {
+        if (section.lookup != "found" && section.lookup != "none") {
+            return "lookup failed (" + escape_bytes(section.lookup) + ")";
+        }
+        const MtaStsEvaluation& mta_sts = section.evaluation;
+        std::string text(tlsrpt::to_string(mta_sts.status));
+        if (mta_sts.id) {
+            text += ", id " + escape_bytes(*mta_sts.id) + "; the HTTPS policy file is not fetched";
+        }
+        return text;
+    }
+
+    static std::string describe_dane(const MailHost& host) {
+        std::string text;
+        if (host.tlsa == "found") {
+            text = "TLSA usage";
+            const char* separator = " ";
+            for (const std::uint8_t usage : host.tlsa_usages) {
+                text += fmt::format("{}{}", separator, usage);
+                separator = ",";
+            }
+            text += host.tlsa_authenticated ? ", DNSSEC-authenticated" : ", not authenticated";
+        } else {
+            text = host.tlsa == "none" ? "no TLSA" : "TLSA lookup failed (" + host.tlsa + ")";
+        }
+        text += "; TLS-RPT ";
+        if (host.tlsrpt == "found" || host.tlsrpt == "none") {
+            text += tlsrpt::to_string(host.tlsrpt_status);
+        } else {
+            text += "lookup failed (" + host.tlsrpt + ")";
+        }
+        return text;
+    }
+
     // The finding, then the record it concerns with carets under the offending bytes; a
     // finding about a whole record names it instead.
-    std::string describe(const Diagnostic& diagnostic, const Evaluation& evaluation) const {
+    std::string describe(const Diagnostic& diagnostic,
+                         const std::vector<std::string>& records) const {
         std::string text = fmt::format(
             "  {} {}: {}",
             paint(tlsrpt::to_string(diagnostic.severity), style_of(diagnostic.severity)),
             paint(escape_bytes(diagnostic.code), fmt::emphasis::bold),
             escape_prose(diagnostic.message));
-        if (!diagnostic.record || *diagnostic.record >= evaluation.records.size()) {
+        if (!diagnostic.record || *diagnostic.record >= records.size()) {
             return text + '\n';
         }
         if (!diagnostic.offset) {
             return fmt::format("{} (record {})\n", text, *diagnostic.record + 1);
         }
         text += '\n';
-        const std::string_view record = evaluation.records[*diagnostic.record];
+        const std::string_view record = records[*diagnostic.record];
         const std::string label = "    " + record_label(*diagnostic.record);
         const std::size_t offset = std::min(*diagnostic.offset, record.size());
         const std::size_t length = std::min(diagnostic.length, record.size() - offset);

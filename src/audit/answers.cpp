@@ -1,0 +1,82 @@
+#include "audit/answers.hpp"
+
+#include <fmt/format.h>
+
+namespace tlsrpt::audit {
+
+std::string_view failure_code(dns::Outcome outcome) {
+    using dns::Outcome;
+    switch (outcome) {
+        case Outcome::answer:
+        case Outcome::no_data:
+        case Outcome::no_domain:
+            return "";
+        case Outcome::server_failure:
+            return "dns-servfail";
+        case Outcome::refused:
+            return "dns-refused";
+        case Outcome::other_rcode:
+            return "dns-rcode";
+        case Outcome::timeout:
+            return "dns-timeout";
+        case Outcome::unreachable:
+            return "dns-unreachable";
+        case Outcome::malformed:
+            return "dns-malformed";
+        case Outcome::bad_name:
+            return "invalid-domain";
+    }
+    return "";
+}
+
+std::string failure_message(const dns::Response& response, std::string_view query) {
+    using dns::Outcome;
+    switch (response.outcome) {
+        case Outcome::server_failure:
+            return fmt::format(
+                "the resolver answered SERVFAIL for {}: the zone's servers may be unreachable or "
+                "its DNSSEC signatures invalid",
+                query);
+        case Outcome::refused:
+            return fmt::format(
+                "the server refused to answer for {} (REFUSED): it may not offer recursion to "
+                "this host",
+                query);
+        case Outcome::other_rcode:
+            return fmt::format("the server answered {} for {}",
+                               dns::rcode_name(response.rcode.value_or(-1)), query);
+        case Outcome::timeout:
+            return fmt::format("no answer for {} after {} attempt(s) ({})", query,
+                               response.attempts, response.detail);
+        case Outcome::unreachable:
+            return fmt::format("no DNS server could be reached for {} ({})", query,
+                               response.detail);
+        case Outcome::malformed:
+            return fmt::format("the answer for {} could not be decoded: {}", query,
+                               response.detail);
+        case Outcome::bad_name:
+            return fmt::format("{} cannot be queried ({})", query, response.detail);
+        case Outcome::answer:
+        case Outcome::no_data:
+        case Outcome::no_domain:
+            break;
+    }
+    return "";
+}
+
+LookupState lookup_state(const dns::Response& response) {
+    if (response.outcome == dns::Outcome::answer) return "found";
+    const std::string_view failure = failure_code(response.outcome);
+    return failure.empty() ? "none" : std::string(failure);
+}
+
+TxtRRset txt_rrset(const dns::Response& response) {
+    TxtRRset rrset;
+    rrset.reserve(response.records.size());
+    for (const dns::ResourceRecord& record : response.records) {
+        rrset.push_back(TxtRecord{record.strings});
+    }
+    return rrset;
+}
+
+}  // namespace tlsrpt::audit

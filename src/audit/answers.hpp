@@ -1,0 +1,26 @@
+// Reading dns::Response values the same way wherever the pipeline needs them.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "dns/response.hpp"
+#include "tlsrpt/deep.hpp"
+#include "tlsrpt/txt.hpp"
+
+namespace tlsrpt::audit {
+
+// The dns-* diagnostic code of a lookup that gave no usable answer, or "" when the answer is
+// usable (records, NODATA or NXDOMAIN).
+std::string_view failure_code(dns::Outcome outcome);
+
+// Why a lookup of `query` gave no usable answer, as a sentence (when failure_code() is set).
+std::string failure_message(const dns::Response& response, std::string_view query);
+
+// "found", "none" (NXDOMAIN or NODATA) or failure_code().
+LookupState lookup_state(const dns::Response& response);
+
+// The TXT records of an answer, as the evaluators take them.
+TxtRRset txt_rrset(const dns::Response& response);
+
+}  // namespace tlsrpt::audit
