@@ -26,14 +26,14 @@ constexpr std::string_view kVersion = "v=STSv1";
 constexpr std::size_t kMaxIdLength = 32;
 
 enum class RecordKind {
-    unrelated,  // not meant as MTA-STS: senders ignore it silently
+    unrelated,  // not meant as MTA-STS: senders ignore it, and no diagnostic names it
     candidate,  // "v=STSv1", optional whitespace, ";": senders parse it
     near_miss,  // the version in another case or without its ";": senders discard it
 };
 
 struct Selection {
     RecordKind kind = RecordKind::unrelated;
-    std::size_t delimiter = 0;  // where the ";" after the version is, or would be
+    std::size_t delimiter = 0;  // the ";" after the version (candidates only)
     bool version_case = false;
     bool missing_delimiter = false;
 };
@@ -74,7 +74,7 @@ void report_near_miss(const Selection& selection, DiagnosticSink& sink) {
 }
 
 struct ParsedRecord {
-    std::optional<std::string> id;  // the first id field's value, when it is valid
+    std::optional<std::string> id;  // the value of the first valid id field
     std::vector<std::pair<std::string, std::string>> extensions;
 };
 
@@ -158,8 +158,8 @@ class RecordParser {
         parsed_.extensions.emplace_back(name, value_text);
         if (iequals(name, "id") && !id_look_alike_) id_look_alike_ = Span{begin, end - begin};
         sink_.add("mta-sts-unknown-extension", Severity::warning,
-                  "The record has a field that RFC 8461 does not define; senders ignore it.", begin,
-                  end - begin);
+                  "The record has a field other than id after the version; senders ignore it.",
+                  begin, end - begin);
     }
 
     void parse_id(std::size_t begin, std::size_t end, bool has_equals, std::string_view value) {

@@ -1,5 +1,6 @@
-// Reader of the record corpus in testdata/records/ (format: testdata/README.md), shared by the
-// unit tests and the benchmark.
+// Reader of the corpora in testdata/ (format: testdata/README.md): the record corpus in
+// testdata/records/, shared by the unit tests and the benchmark, and the MTA-STS corpus in
+// testdata/mta-sts/.
 #pragma once
 
 #include <algorithm>
@@ -23,7 +24,12 @@ struct Case {
     std::string status;
     std::vector<std::string> codes;  // sorted: compared as a multiset
     std::optional<std::string> suggestion;
+    std::optional<std::string> id;  // the MTA-STS policy id
 };
+
+// What a corpus expects of each case besides its status and codes: a suggested record
+// (`suggest`, the record corpus) or a policy id (`id`, the MTA-STS corpus).
+enum class Outcome { suggestion, id };
 
 inline std::vector<std::string> split_words(const std::string& text) {
     std::vector<std::string> words;
@@ -33,7 +39,9 @@ inline std::vector<std::string> split_words(const std::string& text) {
 }
 
 // Every case of every *.txt file under `directory`, files in name order.
-inline Expected<std::vector<Case>, std::string> read_cases(const std::filesystem::path& directory) {
+inline Expected<std::vector<Case>, std::string> read_cases(const std::filesystem::path& directory,
+                                                           Outcome outcome = Outcome::suggestion) {
+    const std::string outcome_key = outcome == Outcome::suggestion ? "suggest" : "id";
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(directory)) {
         if (entry.path().extension() == ".txt") files.push_back(entry.path());
@@ -46,11 +54,11 @@ inline Expected<std::vector<Case>, std::string> read_cases(const std::filesystem
         std::optional<Case> current;
         bool has_status = false;
         bool has_codes = false;
-        bool has_suggest = false;
+        bool has_outcome = false;
         auto finish = [&]() -> std::optional<std::string> {
             if (!current) return std::nullopt;
-            if (!has_status || !has_codes || !has_suggest) {
-                return current->location + ": case needs status, codes and suggest";
+            if (!has_status || !has_codes || !has_outcome) {
+                return current->location + ": case needs status, codes and " + outcome_key;
             }
             std::sort(current->codes.begin(), current->codes.end());
             cases.push_back(std::move(*current));
@@ -72,8 +80,8 @@ inline Expected<std::vector<Case>, std::string> read_cases(const std::filesystem
             const std::string value = colon + 1 < line.size() ? line.substr(colon + 2) : "";
             if (key == "case") {
                 if (current) return unexpected(where + ": blank line missing before case");
-                current = Case{where, value, {}, {}, {}, {}};
-                has_status = has_codes = has_suggest = false;
+                current = Case{where, value, {}, {}, {}, {}, {}};
+                has_status = has_codes = has_outcome = false;
                 continue;
             }
             if (!current) return unexpected(where + ": line outside a case");
@@ -90,9 +98,10 @@ inline Expected<std::vector<Case>, std::string> read_cases(const std::filesystem
             } else if (key == "codes") {
                 current->codes = split_words(value);
                 has_codes = true;
-            } else if (key == "suggest") {
-                if (value != "-") current->suggestion = value;
-                has_suggest = true;
+            } else if (key == outcome_key) {
+                auto& expected = outcome == Outcome::suggestion ? current->suggestion : current->id;
+                if (value != "-") expected = value;
+                has_outcome = true;
             } else if (key != "note") {
                 return unexpected(where + ": unknown key " + key);
             }
