@@ -237,7 +237,7 @@ std::vector<std::string> addresses_of(const std::string& host, const DeepAnswers
         if (response == nullptr) continue;
         const LookupState state = findings.note_lookup(
             *response, fmt::format("{} {}", host, by_host == &answers.destination_a ? "A" : "AAAA"),
-            "whether reports can reach it");
+            "whether reports can reach " + host);
         if (state != "found" && state != "none") failed = state;
         for (const dns::ResourceRecord& record : response->records) {
             addresses.push_back(record.target);
@@ -267,7 +267,7 @@ DestinationCheck check_destination(const Destination& destination, const DeepAns
         const dns::Response* mx = answer_for(answers.destination_mx, host);
         if (mx == nullptr) return check;
         const LookupState state =
-            findings.note_lookup(*mx, host + " MX", "whether reports can reach it");
+            findings.note_lookup(*mx, host + " MX", "whether reports can reach " + host);
         const MailHostList list = mail_hosts(*mx, host);
         if (state != "found" && state != "none") {
             check.verdict = state;
