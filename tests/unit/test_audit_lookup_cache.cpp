@@ -1,0 +1,186 @@
+// The lookup cache of --deep against a responder on 127.0.0.1 that counts the queries it gets:
+// what the cache saves is only visible at the server.
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "audit/lookup_cache.hpp"
+
+using namespace tlsrpt;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Answers every query NXDOMAIN, from a thread of its own, and counts the queries per name.
+class CountingResponder {
+  public:
+    CountingResponder() {
+        socket_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        REQUIRE(socket_ >= 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(bind(socket_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        socklen_t length = sizeof address;
+        REQUIRE(getsockname(socket_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+        port_ = ntohs(address.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    CountingResponder(const CountingResponder&) = delete;
+    CountingResponder& operator=(const CountingResponder&) = delete;
+    ~CountingResponder() {
+        stop_ = true;
+        thread_.join();
+        close(socket_);
+    }
+
+    std::string server() const { return "127.0.0.1:" + std::to_string(port_); }
+
+    std::size_t queries(const std::string& name) const {
+        const std::lock_guard lock(mutex_);
+        const auto found = counts_.find(name);
+        return found == counts_.end() ? 0 : found->second;
+    }
+
+  private:
+    void serve() {
+        while (!stop_) {
+            pollfd ready{socket_, POLLIN, 0};
+            if (poll(&ready, 1, 20) <= 0) continue;
+            unsigned char query[512];
+            sockaddr_in peer{};
+            socklen_t peer_length = sizeof peer;
+            const ssize_t size = recvfrom(socket_, query, sizeof query, 0,
+                                          reinterpret_cast<sockaddr*>(&peer), &peer_length);
+            if (size < 12) continue;
+            std::string name;
+            std::size_t offset = 12;
+            while (offset < static_cast<std::size_t>(size) && query[offset] != 0) {
+                const std::size_t label = query[offset];
+                if (offset + 1 + label > static_cast<std::size_t>(size)) break;
+                if (!name.empty()) name += '.';
+                name.append(reinterpret_cast<const char*>(query + offset + 1), label);
+                offset += 1 + label;
+            }
+            const std::size_t question_end = offset + 1 + 4;
+            if (question_end > static_cast<std::size_t>(size)) continue;
+            {
+                const std::lock_guard lock(mutex_);
+                ++counts_[name];
+            }
+            // The query's header and question, as an NXDOMAIN answer with nothing else.
+            std::vector<unsigned char> reply(query, query + question_end);
+            reply[2] |= 0x80;
+            reply[3] = 0x80 | 3;
+            for (std::size_t i = 6; i < 12; ++i) reply[i] = 0;
+            sendto(socket_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&peer),
+                   peer_length);
+        }
+    }
+
+    int socket_ = -1;
+    unsigned short port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::size_t> counts_;
+};
+
+std::unique_ptr<dns::Resolver> resolver_for(const CountingResponder& responder) {
+    dns::ResolverOptions options;
+    options.servers = {responder.server()};
+    options.timeout = 1000ms;
+    options.tries = 1;
+    auto resolver = dns::Resolver::create(options);
+    REQUIRE(resolver);
+    return std::move(*resolver);
+}
+
+struct Collected {
+    std::vector<audit::SharedResponse> answers;
+
+    audit::LookupCache::Callback callback() {
+        return [this](const audit::SharedResponse& response) { answers.push_back(response); };
+    }
+};
+
+dns::Clock::time_point soon() {
+    return dns::Clock::now() + 5s;
+}
+
+}  // namespace
+
+TEST_CASE("lookup cache: a name asked for by many is queried once, and the answer kept") {
+    CountingResponder responder;
+    auto resolver = resolver_for(responder);
+    audit::LookupCache cache(*resolver, 16);
+    Collected collected;
+    for (int i = 0; i < 3; ++i) {
+        cache.lookup("mx.example.test", dns::RecordType::txt, soon(), collected.callback());
+    }
+    CHECK(collected.answers.empty());
+    resolver->run();
+    REQUIRE(collected.answers.size() == 3);
+    CHECK(collected.answers[0]->outcome == dns::Outcome::no_domain);
+    CHECK(collected.answers[1] == collected.answers[0]);
+    CHECK(collected.answers[2] == collected.answers[0]);
+    CHECK(responder.queries("mx.example.test") == 1);
+
+    // Remembered: answered at once, without a query.
+    cache.lookup("mx.example.test", dns::RecordType::txt, soon(), collected.callback());
+    REQUIRE(collected.answers.size() == 4);
+    CHECK(collected.answers[3] == collected.answers[0]);
+
+    // Another type is another lookup.
+    cache.lookup("mx.example.test", dns::RecordType::tlsa, soon(), collected.callback());
+    resolver->run();
+    CHECK(collected.answers.size() == 5);
+    CHECK(responder.queries("mx.example.test") == 2);
+}
+
+TEST_CASE("lookup cache: when full, the least recently used answer goes") {
+    CountingResponder responder;
+    auto resolver = resolver_for(responder);
+    audit::LookupCache cache(*resolver, 2);
+    Collected collected;
+    const auto ask = [&](const std::string& name) {
+        cache.lookup(name, dns::RecordType::mx, soon(), collected.callback());
+        resolver->run();
+    };
+    ask("a.test");
+    ask("b.test");
+    ask("a.test");  // used again: b.test is now the oldest
+    ask("c.test");  // evicts b.test
+    ask("a.test");
+    ask("b.test");
+    CHECK(responder.queries("a.test") == 1);
+    CHECK(responder.queries("b.test") == 2);
+    CHECK(responder.queries("c.test") == 1);
+    CHECK(collected.answers.size() == 6);
+}
+
+TEST_CASE("lookup cache: without room it still joins lookups in flight") {
+    CountingResponder responder;
+    auto resolver = resolver_for(responder);
+    audit::LookupCache cache(*resolver, 0);
+    Collected collected;
+    cache.lookup("a.test", dns::RecordType::a, soon(), collected.callback());
+    cache.lookup("a.test", dns::RecordType::a, soon(), collected.callback());
+    resolver->run();
+    cache.lookup("a.test", dns::RecordType::a, soon(), collected.callback());
+    resolver->run();
+    CHECK(collected.answers.size() == 3);
+    CHECK(responder.queries("a.test") == 2);
+}
