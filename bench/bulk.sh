@@ -36,10 +36,16 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
   "$(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "domains: $count ($work/domains.txt); tlsrpt-check options: ${options[*]:-defaults}"
 
+# With --deep the ceiling is dnsperf over every query a --deep run makes, and tlsrpt-check's
+# rate is counted in those queries too.
+queries=$work/dnsperf.txt
+[[ " ${options[*]:-} " == *" --deep "* ]] && queries=$work/dnsperf-deep.txt
+queries_per_domain=$(awk -v n="$(wc -l <"$queries")" -v c="$count" 'BEGIN {print n / c}')
+
 dnsperf_rate() {  # port -> the best rate over every name once, among runs that lost nothing
   local best=0 outstanding rate lost
   for outstanding in 100 200 500; do
-    read -r rate lost < <(dnsperf -s 127.0.0.1 -p "$1" -d "$work/dnsperf.txt" -n 1 -c 1 \
+    read -r rate lost < <(dnsperf -s 127.0.0.1 -p "$1" -d "$queries" -n 1 -c 1 \
       -q "$outstanding" -t 5 2>&1 |
       awk '/Queries per second/ {rate = $4} /Queries lost/ {lost = $3} END {print rate, lost}')
     if [[ $lost == 0 ]] && awk -v a="$rate" -v b="$best" 'BEGIN {exit !(a > b)}'; then
@@ -55,9 +61,11 @@ tlsrpt_run() {  # port, dnsperf's rate -> summary, ratio, peak RSS, comparison w
     "${options[@]}" >"$out" 2>"$log" || true
   summary=$(grep '^summary:' "$log")
   rate=$(sed -E 's|.*, ([0-9]+)/s:.*|\1|' <<<"$summary")
+  rate=$(awk -v r="$rate" -v q="$queries_per_domain" 'BEGIN {printf "%.0f", r * q}')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
   echo "$summary"
-  echo "  ratio to dnsperf $(awk -v a="$rate" -v b="${2%/s}" 'BEGIN {printf "%.2f", a / b}')x;" \
+  echo "  $rate queries/s ($queries_per_domain per domain);" \
+    "ratio to dnsperf $(awk -v a="$rate" -v b="${2%/s}" 'BEGIN {printf "%.2f", a / b}')x;" \
     "peak RSS $((rss / 1024)) MiB; $(python3 "$root/bench/bulk_compare.py" "$work/truth.csv" "$out")"
 }
 

@@ -137,18 +137,22 @@ void Auditor::start_deep(Pending pending, dns::Clock::time_point deadline) {
     job->pending = std::move(pending);
     job->deadline = deadline;
     const std::string& domain = job->pending.domain;
-    ask(job, tlsrpt_query_name(domain), dns::RecordType::txt,
+    ask(job, Scope::domain, tlsrpt_query_name(domain), dns::RecordType::txt,
         [this, job](const SharedResponse& response) { on_deep_tlsrpt(job, *response); });
-    ask(job, domain, dns::RecordType::mx, [this, job](const SharedResponse& response) {
-        job->answers.mx = response;
-        for (const auto& [preference, host] : mail_hosts(*response, job->pending.domain).hosts) {
-            ask(job, tlsa_query_name(host), dns::RecordType::tlsa,
-                [job, host](const SharedResponse& tlsa) { job->answers.tlsa[host] = tlsa; });
-            ask(job, tlsrpt_query_name(host), dns::RecordType::txt,
-                [job, host](const SharedResponse& txt) { job->answers.host_tlsrpt[host] = txt; });
-        }
-    });
-    ask(job, mta_sts_query_name(domain), dns::RecordType::txt,
+    ask(job, Scope::domain, domain, dns::RecordType::mx,
+        [this, job](const SharedResponse& response) {
+            job->answers.mx = response;
+            for (const auto& [preference, host] :
+                 mail_hosts(*response, job->pending.domain).hosts) {
+                ask(job, Scope::run, tlsa_query_name(host), dns::RecordType::tlsa,
+                    [job, host](const SharedResponse& tlsa) { job->answers.tlsa[host] = tlsa; });
+                ask(job, Scope::run, tlsrpt_query_name(host), dns::RecordType::txt,
+                    [job, host](const SharedResponse& txt) {
+                        job->answers.host_tlsrpt[host] = txt;
+                    });
+            }
+        });
+    ask(job, Scope::domain, mta_sts_query_name(domain), dns::RecordType::txt,
         [job](const SharedResponse& response) { job->answers.mta_sts = response; });
     release(job);
 }
@@ -157,9 +161,9 @@ void Auditor::on_deep_tlsrpt(const DeepJobPtr& job, const dns::Response& respons
     job->row = lookup_result(job->pending.input, job->pending.domain, response);
     const Evaluation& evaluation = job->row->evaluation;
     const auto ask_addresses = [this, job](const std::string& host) {
-        ask(job, host, dns::RecordType::a,
+        ask(job, Scope::run, host, dns::RecordType::a,
             [job, host](const SharedResponse& a) { job->answers.destination_a[host] = a; });
-        ask(job, host, dns::RecordType::aaaa, [job, host](const SharedResponse& aaaa) {
+        ask(job, Scope::run, host, dns::RecordType::aaaa, [job, host](const SharedResponse& aaaa) {
             job->answers.destination_aaaa[host] = aaaa;
         });
     };
@@ -171,7 +175,7 @@ void Auditor::on_deep_tlsrpt(const DeepJobPtr& job, const dns::Response& respons
                 ask_addresses(host);
                 continue;
             }
-            ask(job, host, dns::RecordType::mx,
+            ask(job, Scope::run, host, dns::RecordType::mx,
                 [job, host, ask_addresses](const SharedResponse& mx) {
                     job->answers.destination_mx[host] = mx;
                     if (needs_address_fallback(*mx)) ask_addresses(host);
@@ -180,20 +184,28 @@ void Auditor::on_deep_tlsrpt(const DeepJobPtr& job, const dns::Response& respons
     }
     if (evaluation.status == Status::missing) {
         for (std::string& name : misplaced_query_names(job->pending.domain)) {
-            ask(job, name, dns::RecordType::txt,
+            ask(job, Scope::domain, name, dns::RecordType::txt,
                 [job, name](const SharedResponse& txt) { job->answers.misplaced[name] = txt; });
         }
     }
 }
 
-void Auditor::ask(const DeepJobPtr& job, const std::string& name, dns::RecordType type,
+void Auditor::ask(const DeepJobPtr& job, Scope scope, const std::string& name, dns::RecordType type,
                   std::function<void(const SharedResponse&)> then) {
     ++job->outstanding;
-    cache_.lookup(name, type, job->deadline,
-                  [this, job, then = std::move(then)](const SharedResponse& response) {
-                      then(response);
-                      release(job);
-                  });
+    if (scope == Scope::run) {
+        cache_.lookup(name, type, job->deadline,
+                      [this, job, then = std::move(then)](const SharedResponse& response) {
+                          then(response);
+                          release(job);
+                      });
+        return;
+    }
+    resolver_.submit(name, type, job->deadline,
+                     [this, job, then = std::move(then)](dns::Response&& response) {
+                         then(std::make_shared<const dns::Response>(std::move(response)));
+                         release(job);
+                     });
 }
 
 void Auditor::release(const DeepJobPtr& job) {

@@ -66,9 +66,13 @@ class Auditor {
     void finish(Pending& pending, CheckResult&& row);
     void on_domain_finished();
 
-    // --deep: one more lookup for `job`, through the cache; `then` files its answer and may
-    // ask for more. The job's row is finished when its last lookup is in.
-    void ask(const DeepJobPtr& job, const std::string& name, dns::RecordType type,
+    // Names of the domain itself are asked once per run anyway (bulk runs look each domain up
+    // once); names other domains may need too (mail hosts, destinations) go through the cache.
+    enum class Scope { domain, run };
+
+    // --deep: one more lookup for `job`; `then` files its answer and may ask for more. The
+    // job's row is finished when its last lookup is in.
+    void ask(const DeepJobPtr& job, Scope scope, const std::string& name, dns::RecordType type,
              std::function<void(const SharedResponse&)> then);
     void release(const DeepJobPtr& job);
 
