@@ -25,9 +25,15 @@ fi
 
 mkdir -p "$work"
 python3 "$root/bench/bulk_zone.py" "$count" "$work"
+# With --deep the ceiling is dnsperf over every query a --deep run makes, and tlsrpt-check's
+# rate is counted in those queries too.
+queries=$work/dnsperf.txt
+[[ " ${options[*]:-} " == *" --deep "* ]] && queries=$work/dnsperf-deep.txt
+queries_per_domain=$(awk -v n="$(wc -l <"$queries")" -v c="$count" 'BEGIN {print n / c}')
+
 # Unbound's caches hold every answer (about 1 KiB per name across rrset and message caches).
 TESTBED_EXTRA_ZONES="$work/bulk.test.zone" \
-  TESTBED_UNBOUND_CACHE_MB=$((count / 1000 + 64)) \
+  TESTBED_UNBOUND_CACHE_MB=$(($(wc -l <"$queries") / 1000 + 64)) \
   "$root/tests/integration/testbed-start" "$work/testbed" - "$nsd_port" "$unbound_port" 0 \
   "$dead_port"
 trap '"$root/tests/integration/testbed-stop" "$work/testbed"' EXIT
@@ -35,12 +41,6 @@ trap '"$root/tests/integration/testbed-stop" "$work/testbed"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "$(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "domains: $count ($work/domains.txt); tlsrpt-check options: ${options[*]:-defaults}"
-
-# With --deep the ceiling is dnsperf over every query a --deep run makes, and tlsrpt-check's
-# rate is counted in those queries too.
-queries=$work/dnsperf.txt
-[[ " ${options[*]:-} " == *" --deep "* ]] && queries=$work/dnsperf-deep.txt
-queries_per_domain=$(awk -v n="$(wc -l <"$queries")" -v c="$count" 'BEGIN {print n / c}')
 
 dnsperf_rate() {  # port -> the best rate over every name once, among runs that lost nothing
   local best=0 outstanding rate lost

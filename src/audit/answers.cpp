@@ -4,6 +4,14 @@
 
 namespace tlsrpt::audit {
 
+Diagnostic audit_diagnostic(std::string_view code, Severity severity, std::string message) {
+    Diagnostic made;
+    made.code = std::string(code);
+    made.severity = severity;
+    made.message = std::move(message);
+    return made;
+}
+
 std::string_view failure_code(dns::Outcome outcome) {
     using dns::Outcome;
     switch (outcome) {

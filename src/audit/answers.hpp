@@ -6,9 +6,13 @@
 
 #include "dns/response.hpp"
 #include "tlsrpt/deep.hpp"
+#include "tlsrpt/diagnostic.hpp"
 #include "tlsrpt/txt.hpp"
 
 namespace tlsrpt::audit {
+
+// A finding of the audit (no record position: it concerns a lookup or the domain).
+Diagnostic audit_diagnostic(std::string_view code, Severity severity, std::string message);
 
 // The dns-* diagnostic code of a lookup that gave no usable answer, or "" when the answer is
 // usable (records, NODATA or NXDOMAIN).

@@ -13,16 +13,8 @@
 namespace tlsrpt::audit {
 namespace {
 
-Diagnostic diagnostic(std::string code, Severity severity, std::string message) {
-    Diagnostic made;
-    made.code = std::move(code);
-    made.severity = severity;
-    made.message = std::move(message);
-    return made;
-}
-
-Diagnostic lookup_error(std::string code, std::string message) {
-    return diagnostic(std::move(code), Severity::error, std::move(message));
+Diagnostic lookup_error(std::string_view code, std::string message) {
+    return audit_diagnostic(code, Severity::error, std::move(message));
 }
 
 Evaluation evaluation_with(Status status, Diagnostic only) {
@@ -36,7 +28,7 @@ Evaluation evaluation_with(Status status, Diagnostic only) {
 std::optional<Diagnostic> lookup_failure(const dns::Response& response, const std::string& query) {
     const std::string_view code = failure_code(response.outcome);
     if (code.empty()) return std::nullopt;
-    return lookup_error(std::string(code), failure_message(response, query));
+    return lookup_error(code, failure_message(response, query));
 }
 
 LookupInfo lookup_info(const dns::Response& response) {
@@ -87,10 +79,10 @@ CheckResult lookup_result(std::string input, std::string domain, const dns::Resp
     }
     if (!response.cnames.empty()) {
         result.evaluation.diagnostics.push_back(
-            diagnostic("cname", Severity::info,
-                       fmt::format("{} is an alias (CNAME) of {}: the policy is probably "
-                                   "published by a hosting provider",
-                                   *result.query, response.cnames.back())));
+            audit_diagnostic("cname", Severity::info,
+                             fmt::format("{} is an alias (CNAME) of {}: the policy is probably "
+                                         "published by a hosting provider",
+                                         *result.query, response.cnames.back())));
     }
     return result;
 }

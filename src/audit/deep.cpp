@@ -81,20 +81,12 @@ bool public_v4(const unsigned char* address) {
                         [&](const Block& block) { return in_block(address, block); });
 }
 
-Diagnostic finding(std::string_view code, Severity severity, std::string message) {
-    Diagnostic made;
-    made.code = std::string(code);
-    made.severity = severity;
-    made.message = std::move(message);
-    return made;
-}
-
 class FindingCollector {
   public:
     explicit FindingCollector(std::vector<Diagnostic>& diagnostics) : diagnostics_(diagnostics) {}
 
     void add(std::string_view code, Severity severity, std::string message) {
-        diagnostics_.push_back(finding(code, severity, std::move(message)));
+        diagnostics_.push_back(audit_diagnostic(code, severity, std::move(message)));
     }
 
     // A lookup that failed: the finding says what stays unchecked; the state is its dns code.
