@@ -53,9 +53,11 @@ Evaluation evaluation_of(const dns::Response& response, const std::string& query
     if (response.outcome == dns::Outcome::answer) return evaluate(txt_rrset(response));
     const char* what = response.outcome == dns::Outcome::no_domain ? "the name does not exist"
                                                                    : "the name has no TXT data";
+    // A note, as from `evaluate`: the status `missing` is the verdict.
     return evaluation_with(
         Status::missing,
-        lookup_error("no-record", fmt::format("no TXT record at {}: {} ({})", query, what, rcode)));
+        audit_diagnostic("no-record", Severity::info,
+                         fmt::format("no TXT record at {}: {} ({})", query, what, rcode)));
 }
 
 }  // namespace

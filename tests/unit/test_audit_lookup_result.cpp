@@ -59,6 +59,8 @@ TEST_CASE("NXDOMAIN and NODATA are missing, no-record, with the rcode") {
     CHECK(nxdomain.status == Status::missing);
     REQUIRE(nxdomain.diagnostics.size() == 1);
     CHECK(nxdomain.diagnostics[0].code == "no-record");
+    // The same severity as when `lint` evaluates an empty RRset: one code, one severity.
+    CHECK(nxdomain.diagnostics[0].severity == Severity::info);
     CHECK(nxdomain.diagnostics[0].message.find("NXDOMAIN") != std::string::npos);
 
     const auto nodata = audit::lookup_result("x", "x", response_with(Outcome::no_data, 0));
