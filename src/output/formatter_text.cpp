@@ -14,10 +14,17 @@
 namespace tlsrpt::output {
 namespace {
 
-std::string_view verdict(const Evaluation& evaluation) {
+std::string_view verdict(const CheckResult& result) {
+    const Evaluation& evaluation = result.evaluation;
     // An invalid status with a policy comes from --deep errors around a usable record.
     if (evaluation.status == Status::invalid && evaluation.policy) {
         return "senders will use this policy, but see the errors";
+    }
+    // Error rows that never got an answer say why rather than blame the lookup.
+    if (evaluation.status == Status::error && !evaluation.diagnostics.empty()) {
+        const std::string& code = evaluation.diagnostics.front().code;
+        if (code == "invalid-domain") return "the name cannot be looked up";
+        if (code == "interrupted") return "the run stopped before the lookup finished";
     }
     switch (evaluation.status) {
         case Status::valid:
@@ -79,11 +86,13 @@ class TextFormatter final : public Formatter {
         const Evaluation& evaluation = result.evaluation;
         std::string text = results_written_++ > 0 ? "\n" : "";
         if (const auto& name = result.domain ? result.domain : result.input) {
-            text += escape_bytes(*name) + ": ";
+            text += escape_bytes(*name);
+            if (result.line) text += fmt::format(" (line {})", *result.line);
+            text += ": ";
         }
         text += fmt::format(
             "{}: {}\n", paint(tlsrpt::to_string(evaluation.status), style_of(evaluation.status)),
-            verdict(evaluation));
+            verdict(result));
         if (result.dns) text += describe_lookup(*result.dns);
         for (std::size_t i = 0; i < evaluation.records.size(); ++i) {
             text += "  " + record_label(i) + escape_bytes(evaluation.records[i]) + '\n';

@@ -78,7 +78,7 @@ TEST_CASE("check results name their domain and several results end with totals")
     error.evaluation.status = Status::error;
     error.evaluation.diagnostics = {{"dns-timeout", Severity::error, "No answer.", {}, {}, 0}};
     CHECK(as_text({samples::check_result(), error}) ==
-          "example.com: missing: no TLS-RPT policy is published\n"
+          "example.com (line 3): missing: no TLS-RPT policy is published\n"
           "  lookup: NXDOMAIN from 127.0.0.1:5353 in 1.2 ms, 1 attempt, TTL 300, "
           "DNSSEC-authenticated\n"
           "  via CNAME: a.example.net\n"
@@ -87,6 +87,29 @@ TEST_CASE("check results name their domain and several results end with totals")
           "  error dns-timeout: No answer.\n"
           "\n"
           "2 results: 0 valid, 0 warning, 1 missing, 0 invalid, 1 error\n");
+}
+
+TEST_CASE("rows from a list give their line; rows without a lookup say why") {
+    CheckResult invalid;
+    invalid.input = "a..b";
+    invalid.line = 7;
+    invalid.evaluation.status = Status::error;
+    invalid.evaluation.diagnostics = {
+        {"invalid-domain", Severity::error, "An empty label.", {}, {}, 0}};
+    CheckResult interrupted;
+    interrupted.input = "example.org";
+    interrupted.domain = "example.org";
+    interrupted.line = 8;
+    interrupted.evaluation.status = Status::error;
+    interrupted.evaluation.diagnostics = {{"interrupted", Severity::error, "Stopped.", {}, {}, 0}};
+    CHECK(as_text({invalid, interrupted}) ==
+          "a..b (line 7): error: the name cannot be looked up\n"
+          "  error invalid-domain: An empty label.\n"
+          "\n"
+          "example.org (line 8): error: the run stopped before the lookup finished\n"
+          "  error interrupted: Stopped.\n"
+          "\n"
+          "2 results: 0 valid, 0 warning, 0 missing, 0 invalid, 2 error\n");
 }
 
 TEST_CASE("colour marks status, severities and carets, and never data") {
