@@ -27,7 +27,7 @@ std::string perfdata_label(std::string_view label);
 
 // A Prometheus label value between its double quotes (text exposition format): `\`, `"` and
 // line feed as \\, \" and \n. The format requires UTF-8: each byte that does not start a
-// well-formed UTF-8 sequence, and each other control character, becomes U+FFFD.
+// well-formed UTF-8 sequence, and each other control character (C0, DEL, C1), becomes U+FFFD.
 std::string prometheus_label_value(std::string_view bytes);
 
 // Columns that escape_bytes gives `bytes`: carets line up under the escaped display.
