@@ -50,6 +50,23 @@ bool is_c1_control(std::string_view sequence) {
            static_cast<unsigned char>(sequence[1]) <= 0x9f;
 }
 
+// The bidirectional embedding, override and isolate controls, U+202A..U+202E and
+// U+2066..U+2069: raw, they reorder how a terminal or an editor shows the rest of the line.
+bool is_bidi_control(std::string_view sequence) {
+    if (sequence.size() != 3 || static_cast<unsigned char>(sequence[0]) != 0xe2) return false;
+    const auto second = static_cast<unsigned char>(sequence[1]);
+    const auto third = static_cast<unsigned char>(sequence[2]);
+    return (second == 0x80 && third >= 0xaa && third <= 0xae) ||
+           (second == 0x81 && third >= 0xa6 && third <= 0xa9);
+}
+
+// The code point of a well-formed three-byte UTF-8 sequence.
+unsigned three_byte_code_point(std::string_view sequence) {
+    return (static_cast<unsigned char>(sequence[0]) & 0x0fu) << 12 |
+           (static_cast<unsigned char>(sequence[1]) & 0x3fu) << 6 |
+           (static_cast<unsigned char>(sequence[2]) & 0x3fu);
+}
+
 bool needs_escape(unsigned char byte, std::string_view also_escape) {
     return !is_printable_ascii(byte) || byte == '\\' ||
            also_escape.find(static_cast<char>(byte)) != std::string_view::npos;
@@ -160,9 +177,10 @@ void append_json_string(std::string& out, std::string_view bytes) {
         }
         if (byte < 0x20 || byte == 0x7f) {
             out += fmt::format("\\u{:04x}", byte);
-        } else if (sequence == "\u2028" || sequence == "\u2029") {
-            // Line separators that JavaScript string literals do not accept raw.
-            out += sequence == "\u2028" ? "\\u2028" : "\\u2029";
+        } else if (sequence == "\u2028" || sequence == "\u2029" || is_bidi_control(sequence)) {
+            // Line separators that JavaScript string literals do not accept raw, and controls
+            // that reorder the display of what follows.
+            out += fmt::format("\\u{:04x}", three_byte_code_point(sequence));
         } else if (is_c1_control(sequence)) {
             out += fmt::format("\\u{:04x}", static_cast<unsigned char>(sequence[1]));
         } else {
