@@ -9,7 +9,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "temp_file.hpp"
 #include "testbed.hpp"
@@ -17,26 +16,6 @@
 using namespace tlsrpt::testing;
 
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
-// jsonl rows by input line number; fails on a line that is not a whole JSON object.
-std::map<std::size_t, Json> rows_by_line(const std::string& out) {
-    std::map<std::size_t, Json> rows;
-    for (const std::string& line : lines_of(out)) {
-        Json row;
-        INFO(line);
-        REQUIRE_NOTHROW(row = Json::parse(line));
-        const auto number = static_cast<std::size_t>(row["line"].number());
-        CHECK(rows.emplace(number, row).second);
-    }
-    return rows;
-}
 
 ProcessResult check_list(const std::string& server, const std::vector<std::string>& arguments,
                          const std::string& input = {}) {

@@ -84,13 +84,6 @@ std::string expected(const std::string& name) {
     return content.str();
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
 // Nothing but printable ASCII and line feeds: no byte a terminal acts on.
 bool printable_ascii_lines(const std::string& text) {
     return std::all_of(text.begin(), text.end(),

@@ -4,6 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstddef>
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +27,14 @@ inline const std::string nsd = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_NSD_PORT);
 inline const std::string faults = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_FAULT_PORT);
 // Nothing listens there.
 inline const std::string dead = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_DEAD_PORT);
+
+// The peak memory a bulk run may take, whatever the length of its list (the man page says about
+// 12 MiB for 100,000 domains). AddressSanitizer's shadow memory and quarantine come on top.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr long bulk_memory_limit_kib = 512 * 1024;
+#else
+inline constexpr long bulk_memory_limit_kib = 48 * 1024;
+#endif
 
 struct Checked {
     int exit_code = -1;
@@ -56,6 +67,27 @@ inline std::vector<std::string> codes(const Json& row) {
 inline bool has_code(const Json& row, const std::string& code) {
     const auto found = codes(row);
     return std::find(found.begin(), found.end(), code) != found.end();
+}
+
+inline std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// jsonl rows by input line number; fails on a line that is not a whole JSON object and on a
+// line number seen twice.
+inline std::map<std::size_t, Json> rows_by_line(const std::string& out) {
+    std::map<std::size_t, Json> rows;
+    for (const std::string& line : lines_of(out)) {
+        Json row;
+        INFO(line);
+        REQUIRE_NOTHROW(row = Json::parse(line));
+        const auto number = static_cast<std::size_t>(row["line"].number());
+        CHECK(rows.emplace(number, row).second);
+    }
+    return rows;
 }
 
 }  // namespace tlsrpt::testing
