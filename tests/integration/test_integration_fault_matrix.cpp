@@ -55,7 +55,7 @@ BulkRun check_list(const std::string& server, const std::string& list,
     std::vector<std::string> argv = {TLSRPT_BINARY, "--server", server,     "--format",
                                      "jsonl",       "-f",       file.path()};
     argv.insert(argv.end(), options.begin(), options.end());
-    BulkRun run{run_process(argv, {}, {}, 120), {}};
+    BulkRun run{run_process(argv, {}, bulk_memory_env(), 120), {}};
     INFO(run.process.err);
     run.rows = rows_by_line(run.process.out);
     return run;

@@ -119,7 +119,7 @@ TEST_CASE("a million-line list, a tenth of it malformed, gives one row per domai
     const TempFile output("");
     const auto run = run_process(
         {TLSRPT_BINARY, "--server", nsd, "--format", "csv", "-o", output.path(), "-f", list.path()},
-        {}, {}, 300);
+        {}, bulk_memory_env(), 300);
     INFO(run.err);
     CHECK(run.exit_code == 4);
     CHECK(run.err.find("summary: " + std::to_string(rows_expected) + " row(s) in ") == 0);

@@ -7,8 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 extern char** environ;
 
@@ -45,8 +47,16 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     if (!captured) close(out[0]);
     const int stdout_fd = child_stdout(options.standard_output, out);
 
+    // The extra variables replace those of the same name.
     std::vector<std::string> env_strings;
-    for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string_view variable(*e);
+        const std::string_view name = variable.substr(0, variable.find('=') + 1);
+        const bool replaced =
+            std::any_of(options.extra_env.begin(), options.extra_env.end(),
+                        [&](const std::string& extra) { return extra.starts_with(name); });
+        if (!replaced) env_strings.emplace_back(variable);
+    }
     env_strings.insert(env_strings.end(), options.extra_env.begin(), options.extra_env.end());
     std::vector<char*> env_pointers;
     for (auto& e : env_strings) env_pointers.push_back(e.data());

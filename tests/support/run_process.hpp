@@ -25,7 +25,7 @@ enum class StandardOutput {
 
 struct ProcessOptions {
     std::string input;                   // standard input
-    std::vector<std::string> extra_env;  // "NAME=value", added to the environment
+    std::vector<std::string> extra_env;  // "NAME=value", replacing any NAME in the environment
     int timeout_seconds = 60;            // then the program is killed
     StandardOutput standard_output = StandardOutput::captured;
 };
@@ -33,7 +33,7 @@ struct ProcessOptions {
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options);
 
 // Runs `argv` (argv[0] is a path) with `input` on its standard input and `extra_env`
-// ("NAME=value") added to the environment; waits at most `timeout_seconds`, then kills it.
+// ("NAME=value") set in the environment; waits at most `timeout_seconds`, then kills it.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input = {},
                           const std::vector<std::string>& extra_env = {}, int timeout_seconds = 60);
 
