@@ -212,6 +212,23 @@ TEST_CASE("SIGINT stops a run waiting for more lines on a pipe that stays open")
     CHECK(lines[1].rfind("valid.cases.test,valid,", 0) == 0);
 }
 
+TEST_CASE("SIGINT stops an endless list of repeats answered from the cache") {
+    // Every line after the first is answered at once: the run never waits on the network, and
+    // must still notice the signal (timeout's SIGKILL 5 s later would be exit code 137). Only
+    // the end of the output is kept.
+    const auto run =
+        run_process({"/bin/bash", "-c",
+                     "yes valid.cases.test | /usr/bin/timeout --preserve-status -k 5 -s INT 1 " +
+                         std::string(TLSRPT_BINARY) + " --server " + nsd +
+                         " --format csv -f - | tail -n 1; exit ${PIPESTATUS[1]}"},
+                    {}, {}, 20);
+    INFO(run.err);
+    CHECK(run.exit_code == 130);
+    CHECK(run.wall < std::chrono::seconds(8));
+    CHECK(run.out.rfind("valid.cases.test,valid,", 0) == 0);
+    CHECK(run.err.find(" row(s) (interrupted) in ") != std::string::npos);
+}
+
 TEST_CASE("SIGTERM with --ordered still writes every row in order") {
     const TempFile list("silent.faults.test\nanswered.faults.test\n");
     const auto run = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "TERM", "1",
