@@ -205,8 +205,8 @@ CommandResult run_check(const CheckOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     const bool completed =
         run.run([&] { return interruption_requested() || rows.failed(); }, between);
-    if (rows.failed()) return unexpected(output_failure(options, rows.write_error()));
-    if (!completed) {
+    // After a failed write, no row can be written any more.
+    if (!completed && !rows.failed()) {
         // Lines not yet read get their rows too when that cannot block: files, not pipes.
         run.interrupt(!reader || list_size.has_value());
     }
