@@ -137,7 +137,7 @@ std::optional<std::string> answer(const Query& query, bool over_tcp) {
     return reply_to(query, rcode_nxdomain, 0, false);
 }
 
-// A UDP reply held back (mode `slow`) until `due`.
+// A UDP reply and when it is due: at once, or 2 s later for mode `slow`.
 struct DelayedReply {
     Clock::time_point due;
     sockaddr_storage peer{};
