@@ -3,12 +3,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 #include <string_view>
 
@@ -36,13 +36,26 @@ int child_stdout(StandardOutput kind, const int out[2]) {
     return -1;
 }
 
+// The peak resident memory of a process since its last exec, in KiB; 0 once it has exited.
+long peak_memory_kib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
+    }
+    return 0;
+}
+
+// How often a running program's memory is read, at least.
+constexpr auto memory_reading_interval = std::chrono::milliseconds(10);
+
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
-    int in[2], out[2], err[2];
+    int in[2], out[2], err[2], exec_done[2];
     make_pipe(in);
     make_pipe(out);
     make_pipe(err);
+    make_pipe(exec_done);  // closed by the child's exec (close-on-exec)
     const bool captured = options.standard_output == StandardOutput::captured;
     if (!captured) close(out[0]);
     const int stdout_fd = child_stdout(options.standard_output, out);
@@ -88,6 +101,12 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     close(in[0]);
     close(out[1]);
     close(err[1]);
+    // Until the exec, /proc shows the memory of the fork, a copy of this process.
+    close(exec_done[1]);
+    char byte;
+    while (read(exec_done[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    close(exec_done[0]);
     if (options.standard_output == StandardOutput::full_disk && stdout_fd >= 0) close(stdout_fd);
 
     // Feed stdin and drain both outputs together so that no pipe fills up and blocks.
@@ -112,7 +131,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         pollfd fds[3] = {{out_open ? out[0] : -1, POLLIN, 0},
                          {err_open ? err[0] : -1, POLLIN, 0},
                          {stdin_fd, POLLOUT, 0}};
-        if (poll(fds, 3, static_cast<int>(left.count())) < 0) {
+        const auto wait = std::min(left, memory_reading_interval);
+        const int ready = poll(fds, 3, static_cast<int>(wait.count()));
+        result.max_rss_kib = std::max(result.max_rss_kib, peak_memory_kib(pid));
+        if (ready < 0) {
             if (errno == EINTR) continue;
             break;
         }
@@ -142,12 +164,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     if (timed_out) kill(pid, SIGKILL);
 
     int status = 0;
-    rusage usage{};
-    while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     result.wall = std::chrono::steady_clock::now() - started;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result.max_rss_kib = usage.ru_maxrss;
     return result;
 }
 

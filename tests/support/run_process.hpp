@@ -11,7 +11,10 @@ struct ProcessResult {
     int exit_code = -1;  // 128 + signal number when killed by a signal
     std::string out;
     std::string err;
-    long max_rss_kib = 0;  // peak resident memory of the program (and of its own children)
+    // Peak resident memory of the program (VmHWM), as last read while it ran: at most 10 ms
+    // before its end. (The rusage of a child would count the pages of the test process it
+    // was forked from.)
+    long max_rss_kib = 0;
     std::chrono::steady_clock::duration wall{};
 };
 
