@@ -16,6 +16,7 @@ enum class ExitCode : int {
     bad_input = 65,
     cannot_open_input = 66,
     cannot_create_output = 73,  // -o FILE cannot be written
+    cannot_write_output = 74,   // standard output cannot be written (EX_IOERR)
     internal = 70,
     interrupted = 130,  // 128 + SIGINT, as shells report a run stopped by Ctrl-C
 };

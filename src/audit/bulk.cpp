@@ -22,6 +22,10 @@ constexpr auto longest_sleep = std::chrono::milliseconds(200);
 // few hundred queries (Unbound's default drops beyond about 270 at once on Linux): a wide window
 // fills over several rounds instead of in one burst.
 constexpr std::size_t admissions_per_round = 128;
+// Items taken from the source per round at most. Repeats answered from the cache start no
+// lookup: without this bound a list of them (`yes example.com | tlsrpt-check -f -`) would keep
+// the loop from ever checking for an interruption or showing progress.
+constexpr std::size_t items_per_round = 4096;
 
 CheckResult malformed_line_result(const BulkItem& item) {
     Diagnostic diagnostic;
@@ -89,8 +93,12 @@ std::optional<SteadyClock::time_point> BulkAudit::admit() {
         refilled_ = now;
     }
     const std::size_t lookups_before = progress_.lookups_started;
-    while (!source_done_ && window_open() &&
-           progress_.lookups_started - lookups_before < admissions_per_round) {
+    std::size_t taken = 0;
+    const auto round_has_room = [&] {
+        return taken < items_per_round &&
+               progress_.lookups_started - lookups_before < admissions_per_round;
+    };
+    while (!source_done_ && window_open() && round_has_room()) {
         if (options_.rate > 0 && tokens_ < 1) {
             const auto wait = std::chrono::duration<double>((1 - tokens_) / options_.rate);
             return now + std::chrono::ceil<std::chrono::microseconds>(wait);
@@ -101,9 +109,10 @@ std::optional<SteadyClock::time_point> BulkAudit::admit() {
             break;
         }
         admit_one(std::move(*item));
+        ++taken;
     }
     if (source_done_) return std::nullopt;
-    // Another round at once when this one stopped at its share, not at the window.
+    // Another round at once when this one stopped at its shares, not at the window.
     if (window_open()) return now;
     return now + longest_sleep;
 }

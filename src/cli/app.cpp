@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 
 #include "cli/monitoring_options.hpp"
+#include "cli/standard_streams.hpp"
 #include "output/escape.hpp"
 
 namespace tlsrpt::cli {
@@ -39,9 +41,10 @@ void configure_app(CLI::App& app) {
         [](const CLI::App*, const CLI::Error& error) { return error_line(error.what()); });
     app.footer(
         "Exit codes: 0 valid, 1 warning, 2 missing, 3 invalid, 4 lookup error, 64 usage error,\n"
-        "65 bad input data, 66 input file cannot be opened, 70 internal error, 73 -o file\n"
-        "cannot be written; with several results, the highest. --format nagios exits 0 OK,\n"
-        "1 WARNING, 2 CRITICAL or 3 UNKNOWN only. See tlsrpt-check(1).");
+        "65 bad input data, 66 input file cannot be opened or read, 70 internal error, 73 -o\n"
+        "file cannot be written, 74 standard output cannot be written; with several results,\n"
+        "the highest. --format nagios exits 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN only.\n"
+        "See tlsrpt-check(1).");
 }
 
 std::vector<Command> add_commands(CLI::App& app, Options& options) {
@@ -70,7 +73,15 @@ std::optional<ExitCode> parse_arguments(CLI::App& app, std::vector<std::string> 
     } catch (const CLI::ParseError& error) {
         // A monitoring system reads only standard output and exit codes 0-3.
         if (plugin_mode && error.get_exit_code() != 0) return report_plugin_unknown(error.what());
-        return app.exit(error) == 0 ? ExitCode::valid : ExitCode::usage;
+        // --help and --version print here: through write_to_stdout, so that a failed write
+        // is reported like any other.
+        std::ostringstream printed;
+        if (app.exit(error, printed) != 0) return ExitCode::usage;
+        if (auto failure = write_to_stdout(printed.str())) {
+            print_error(failure->message);
+            return failure->code;
+        }
+        return ExitCode::valid;
     }
     return std::nullopt;
 }

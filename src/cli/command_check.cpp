@@ -22,6 +22,7 @@
 #include "cli/command.hpp"
 #include "cli/interruption.hpp"
 #include "cli/monitoring_options.hpp"
+#include "cli/standard_streams.hpp"
 #include "dns/resolver.hpp"
 #include "input/domain_list.hpp"
 #include "output/formatter.hpp"
@@ -36,7 +37,8 @@ namespace {
 constexpr std::size_t output_flush_size = 64 * 1024;
 
 // The rows of one run and what follows them. With a domain list, the json format becomes one
-// document {"results": [...], "summary": {...}} with one compact row per line.
+// document {"results": [...], "summary": {...}} with one compact row per line. Once a write
+// has failed, nothing more is written: failed() tells the run to stop.
 class RowOutput {
   public:
     RowOutput(output::Format format, bool json_document,
@@ -56,7 +58,7 @@ class RowOutput {
     }
 
     void flush() {
-        write_whole(STDOUT_FILENO, pending_);
+        if (write_error_ == 0) write_error_ = write_whole(STDOUT_FILENO, pending_);
         pending_.clear();
     }
 
@@ -70,6 +72,10 @@ class RowOutput {
 
     ExitCode exit_code() const { return formatter_->exit_code(); }
 
+    bool failed() const { return write_error_ != 0; }
+    // The errno of the write that failed.
+    int write_error() const { return write_error_; }
+
   private:
     void take_formatted() {
         pending_ += formatted_.str();
@@ -81,7 +87,23 @@ class RowOutput {
     std::unique_ptr<output::Formatter> formatter_;
     std::string pending_;
     std::size_t rows_ = 0;
+    int write_error_ = 0;
 };
+
+// Standard output, or the -o file behind it, could not be written (`error` is the errno).
+Failure output_failure(const CheckOptions& options, int error) {
+    const std::string& path = options.monitoring.output_file;
+    if (path.empty()) return stdout_failure(error);
+    return Failure{ExitCode::cannot_create_output,
+                   fmt::format("cannot write {}: {}", path, std::strerror(error))};
+}
+
+// A list that could not be read to its end (`error` is the errno): its rows so far are out.
+Failure list_read_failure(const CheckOptions& options, int error) {
+    const std::string name = options.list_file == "-" ? "standard input" : options.list_file;
+    return Failure{ExitCode::cannot_open_input,
+                   fmt::format("cannot read {}: {}", name, std::strerror(error))};
+}
 
 // The size of a regular file (for progress), nullopt for pipes and terminals; `stat_result`
 // is what fstat or stat returned for `status`.
@@ -133,7 +155,16 @@ CommandResult run_check(const CheckOptions& options) {
     std::optional<input::DomainListReader> reader;
     if (list_stream) reader.emplace(*list_stream);
     std::size_t next_argument = 0;
+    // Declared before the source, which stops reading once the output is gone: a reader that
+    // left (`| head -1`) needs no more rows.
+    output::FormatterOptions formatter_options = options.monitoring.formatter;
+    formatter_options.colour =
+        options.format == output::Format::text && output::colour_wanted(STDOUT_FILENO);
+    formatter_options.deep = options.audit.deep;
+    RowOutput rows(options.format, list_mode && options.format == output::Format::json,
+                   formatter_options);
     auto source = [&]() -> std::optional<audit::BulkItem> {
+        if (rows.failed()) return std::nullopt;
         if (next_argument < options.domains.size()) {
             return audit::BulkItem{options.domains[next_argument++], std::nullopt, std::nullopt};
         }
@@ -143,12 +174,6 @@ CommandResult run_check(const CheckOptions& options) {
         return audit::BulkItem{std::move(line->domain), line->number, std::move(line->problem)};
     };
 
-    output::FormatterOptions formatter_options = options.monitoring.formatter;
-    formatter_options.colour =
-        options.format == output::Format::text && output::colour_wanted(STDOUT_FILENO);
-    formatter_options.deep = options.audit.deep;
-    RowOutput rows(options.format, list_mode && options.format == output::Format::json,
-                   formatter_options);
     output::RunSummary summary;
     auto sink = [&](const CheckResult& row) {
         summary.add(row);
@@ -179,8 +204,10 @@ CommandResult run_check(const CheckOptions& options) {
 
     install_interruption_handlers();
     const auto started = std::chrono::steady_clock::now();
-    const bool completed = run.run(&interruption_requested, between);
-    if (!completed) {
+    const bool completed =
+        run.run([&] { return interruption_requested() || rows.failed(); }, between);
+    // After a failed write, no row can be written any more.
+    if (!completed && !rows.failed()) {
         // Lines not yet read get their rows too when that cannot block: files, not pipes.
         run.interrupt(!reader || list_size.has_value());
     }
@@ -188,8 +215,12 @@ CommandResult run_check(const CheckOptions& options) {
                    !completed);
     if (show_progress) write_whole(STDERR_FILENO, progress.clear());
     rows.finish(summary);
+    if (rows.failed()) return unexpected(output_failure(options, rows.write_error()));
     if (list_mode && options.format != output::Format::json) {
         write_whole(STDERR_FILENO, summary.text());
+    }
+    if (list_buffer && list_buffer->error() != 0) {
+        return unexpected(list_read_failure(options, list_buffer->error()));
     }
     return completed ? rows.exit_code() : ExitCode::interrupted;
 }

@@ -1,10 +1,9 @@
 // `generate`: builds a record from report destinations, checks it with the same evaluation as
 // `lint`, and prints it as a value, a zone-file line or JSON.
-#include <iostream>
-
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
+#include "cli/standard_streams.hpp"
 #include "output/generated_record.hpp"
 #include "tlsrpt/domain_name.hpp"
 #include "tlsrpt/evaluation.hpp"
@@ -96,18 +95,19 @@ CommandResult run_generate(const GenerateOptions& options) {
         generated.rua.push_back(destination.uri);
     }
 
+    std::string printed;
     switch (options.format) {
         case GenerateFormat::value:
-            std::cout << generated.record << '\n';
+            printed = generated.record + '\n';
             break;
         case GenerateFormat::zone:
-            std::cout << zone_text(generated);
+            printed = zone_text(generated);
             break;
         case GenerateFormat::json:
-            std::cout << output::generated_record_json(generated);
+            printed = output::generated_record_json(generated);
             break;
     }
-    std::cout.flush();
+    if (auto failure = write_to_stdout(printed)) return unexpected(*failure);
     return ExitCode::valid;
 }
 

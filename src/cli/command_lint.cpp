@@ -6,11 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
+#include "cli/standard_streams.hpp"
 #include "output/formatter.hpp"
 #include "tlsrpt/evaluation.hpp"
 #include "tlsrpt/presentation.hpp"
@@ -111,10 +112,12 @@ CommandResult run_lint(const LintOptions& options) {
 
     CheckResult result;
     result.evaluation = evaluate(*rrset);
-    const auto formatter = output::make_formatter(options.format, std::cout,
+    std::ostringstream printed;
+    const auto formatter = output::make_formatter(options.format, printed,
                                                   {.colour = output::colour_wanted(STDOUT_FILENO)});
     formatter->write(result);
     formatter->finish();
+    if (auto failure = write_to_stdout(printed.str())) return unexpected(*failure);
     return formatter->summary().exit_code();
 }
 

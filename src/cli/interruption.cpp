@@ -36,18 +36,21 @@ bool interruption_requested() {
     return signals_received > 0;
 }
 
-void write_whole(int fd, std::string_view bytes) {
+int write_whole(int fd, std::string_view bytes) {
     writing = 1;
+    int error = 0;
     while (!bytes.empty()) {
         const ssize_t written = ::write(fd, bytes.data(), bytes.size());
         if (written < 0) {
             if (errno == EINTR) continue;
-            break;  // a closed pipe or a full disk: nothing more can be said there
+            error = errno;
+            break;
         }
         bytes.remove_prefix(static_cast<std::size_t>(written));
     }
     writing = 0;
     if (signals_received >= 2) _exit(static_cast<int>(ExitCode::interrupted));
+    return error;
 }
 
 InterruptibleInput::int_type InterruptibleInput::underflow() {
@@ -57,7 +60,11 @@ InterruptibleInput::int_type InterruptibleInput::underflow() {
             setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
             return traits_type::to_int_type(buffer_[0]);
         }
-        if (got < 0 && errno == EINTR && !interruption_requested()) continue;
+        if (got < 0 && errno == EINTR) {
+            if (!interruption_requested()) continue;
+        } else if (got < 0) {
+            error_ = errno;
+        }
         return traits_type::eof();  // the end, an error, or an interruption
     }
 }

@@ -13,19 +13,26 @@ void install_interruption_handlers();
 bool interruption_requested();
 
 // Writes all of `bytes` to `fd`; a second signal arriving meanwhile takes effect afterwards.
-void write_whole(int fd, std::string_view bytes);
+// Returns 0, or the errno of the write that failed (EPIPE: the reader of a pipe left).
+int write_whole(int fd, std::string_view bytes);
 
 // Reads a file descriptor for an istream, and ends the input when an interruption arrives
 // while a read is blocked (a pipe that stays open): std::cin and std::ifstream retry such reads.
+// A read that fails also ends the input; error() then tells why, so that it is not taken for
+// the end of the list.
 class InterruptibleInput : public std::streambuf {
   public:
     explicit InterruptibleInput(int fd) : fd_(fd) {}
+
+    // The errno of the read that failed, or 0.
+    int error() const { return error_; }
 
   protected:
     int_type underflow() override;
 
   private:
     int fd_;
+    int error_ = 0;
     std::array<char, 64 * 1024> buffer_{};
 };
 

@@ -6,9 +6,12 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/app.hpp"
+#include "cli/standard_streams.hpp"
 
 int main(int argc, char** argv) {
     using namespace tlsrpt::cli;
+    // Before any file or socket is opened: see the header.
+    prepare_standard_streams();
     try {
         CLI::App app;
         configure_app(app);

@@ -44,6 +44,29 @@ std::size_t utf8_sequence_length(std::string_view bytes) {
     return length;
 }
 
+// U+0080..U+009F, two bytes in UTF-8: terminals act on some of them (0x9B is CSI).
+bool is_c1_control(std::string_view sequence) {
+    return sequence.size() == 2 && static_cast<unsigned char>(sequence[0]) == 0xc2 &&
+           static_cast<unsigned char>(sequence[1]) <= 0x9f;
+}
+
+// The bidirectional embedding, override and isolate controls, U+202A..U+202E and
+// U+2066..U+2069: raw, they reorder how a terminal or an editor shows the rest of the line.
+bool is_bidi_control(std::string_view sequence) {
+    if (sequence.size() != 3 || static_cast<unsigned char>(sequence[0]) != 0xe2) return false;
+    const auto second = static_cast<unsigned char>(sequence[1]);
+    const auto third = static_cast<unsigned char>(sequence[2]);
+    return (second == 0x80 && third >= 0xaa && third <= 0xae) ||
+           (second == 0x81 && third >= 0xa6 && third <= 0xa9);
+}
+
+// The code point of a well-formed three-byte UTF-8 sequence.
+unsigned three_byte_code_point(std::string_view sequence) {
+    return (static_cast<unsigned char>(sequence[0]) & 0x0fu) << 12 |
+           (static_cast<unsigned char>(sequence[1]) & 0x3fu) << 6 |
+           (static_cast<unsigned char>(sequence[2]) & 0x3fu);
+}
+
 bool needs_escape(unsigned char byte, std::string_view also_escape) {
     return !is_printable_ascii(byte) || byte == '\\' ||
            also_escape.find(static_cast<char>(byte)) != std::string_view::npos;
@@ -91,7 +114,8 @@ std::string prometheus_label_value(std::string_view bytes) {
     while (i < bytes.size()) {
         const auto byte = static_cast<unsigned char>(bytes[i]);
         const std::size_t length = utf8_sequence_length(bytes.substr(i));
-        if (length == 0 || (byte < 0x20 && byte != '\n') || byte == 0x7f) {
+        if (length == 0 || (byte < 0x20 && byte != '\n') || byte == 0x7f ||
+            is_c1_control(bytes.substr(i, length))) {
             escaped += "\xef\xbf\xbd";  // U+FFFD REPLACEMENT CHARACTER
             i += std::max<std::size_t>(length, 1);
             continue;
@@ -153,11 +177,11 @@ void append_json_string(std::string& out, std::string_view bytes) {
         }
         if (byte < 0x20 || byte == 0x7f) {
             out += fmt::format("\\u{:04x}", byte);
-        } else if (sequence == "\u2028" || sequence == "\u2029") {
-            // Line separators that JavaScript string literals do not accept raw.
-            out += sequence == "\u2028" ? "\\u2028" : "\\u2029";
-        } else if (byte == 0xc2 && static_cast<unsigned char>(sequence[1]) <= 0x9f) {
-            // C1 controls (U+0080..U+009F): terminals act on some of them.
+        } else if (sequence == "\u2028" || sequence == "\u2029" || is_bidi_control(sequence)) {
+            // Line separators that JavaScript string literals do not accept raw, and controls
+            // that reorder the display of what follows.
+            out += fmt::format("\\u{:04x}", three_byte_code_point(sequence));
+        } else if (is_c1_control(sequence)) {
             out += fmt::format("\\u{:04x}", static_cast<unsigned char>(sequence[1]));
         } else {
             out += sequence;

@@ -27,7 +27,7 @@ std::string perfdata_label(std::string_view label);
 
 // A Prometheus label value between its double quotes (text exposition format): `\`, `"` and
 // line feed as \\, \" and \n. The format requires UTF-8: each byte that does not start a
-// well-formed UTF-8 sequence, and each other control character, becomes U+FFFD.
+// well-formed UTF-8 sequence, and each other control character (C0, DEL, C1), becomes U+FFFD.
 std::string prometheus_label_value(std::string_view bytes);
 
 // Columns that escape_bytes gives `bytes`: carets line up under the escaped display.
@@ -35,8 +35,9 @@ std::size_t escaped_width(std::string_view bytes);
 
 // Appends `bytes` as a quoted JSON string. Well-formed UTF-8 passes through; each byte that
 // does not start a well-formed UTF-8 sequence becomes U+FFFD. Quotes, backslashes, C0 and C1
-// controls, DEL, U+2028 and U+2029 are written as escapes, so the output is valid UTF-8 and
-// valid JSON and holds no raw control character.
+// controls, DEL, U+2028, U+2029 and the bidirectional controls U+202A..U+202E and
+// U+2066..U+2069 are written as escapes, so the output is valid UTF-8 and valid JSON and holds
+// no raw control character, nor one that reorders how the rest of a line is displayed.
 void append_json_string(std::string& out, std::string_view bytes);
 
 // One RFC 4180 CSV cell: quoted when it holds a comma, quote, CR or LF (quotes doubled), and

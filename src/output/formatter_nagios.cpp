@@ -50,8 +50,10 @@ PluginState worse(PluginState a, PluginState b) {
     return severity_rank(b) > severity_rank(a) ? b : a;
 }
 
+// The name is data, not prose: escaped like records (a backslash doubled), so that a name
+// holding a backslash and "027" cannot pass for one holding an ESC.
 std::string name_of(const CheckResult& result) {
-    return plugin_text(result.domain.value_or(result.input.value_or("")));
+    return escape_bytes(result.domain.value_or(result.input.value_or("")), "|");
 }
 
 // The distinct codes of the findings at `minimum` severity or above, comma-separated.

@@ -28,6 +28,15 @@ std::optional<std::size_t> first_bad_uri_byte(std::string_view uri) {
     return std::nullopt;
 }
 
+// A byte RFC 3986 does not allow where it stands, at `offset` in the URI.
+void report_invalid_uri_byte(const UriContext& context, std::size_t offset, DiagnosticSink& sink) {
+    sink.add("invalid-uri", Severity::error,
+             fmt::format("{} contains a character that is not allowed in a URI (RFC 3986); "
+                         "percent-encode it.",
+                         subject(context.number)),
+             context.offset + offset, 1);
+}
+
 enum class HostClass { valid, invalid, non_public };
 
 // Top-level names that never resolve on the public Internet (RFC 6761, RFC 9476) and the
@@ -252,6 +261,12 @@ void check_https(std::string_view uri, std::size_t body, const UriContext& conte
     }
     report_host(classify_host(host), "host", context, host_begin, host.size(), "invalid-https",
                 sink);
+    // "[" and "]" delimit an IP literal host only (RFC 3986 3.2.2); path, query and fragment
+    // must percent-encode them.
+    if (const std::size_t bracket = uri.find_first_of("[]", authority_end);
+        bracket != std::string_view::npos) {
+        report_invalid_uri_byte(context, bracket, sink);
+    }
     const std::size_t hash = uri.find('#', authority_end);
     if (hash != std::string_view::npos) {
         sink.add("https-fragment", Severity::warning,
@@ -422,11 +437,7 @@ UriVerdict check_uri(std::string_view uri, const UriContext& context, Diagnostic
     // Only a "%" or a forbidden character needs the byte-by-byte look.
     const bool only_uri_chars = (summary.all & kUriChar) != 0;
     if (const auto bad = only_uri_chars ? std::nullopt : first_bad_uri_byte(checked)) {
-        sink.add("invalid-uri", Severity::error,
-                 fmt::format("{} contains a character that is not allowed in a URI (RFC 3986); "
-                             "percent-encode it.",
-                             subject(context.number)),
-                 context.offset + *bad, 1);
+        report_invalid_uri_byte(context, *bad, sink);
     } else if (is_mailto) {
         check_mailto(checked, scheme + 1, context, sink);
     } else {

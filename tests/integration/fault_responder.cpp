@@ -1,15 +1,23 @@
 // A DNS responder for the faults real servers do not produce on demand. It listens on
 // 127.0.0.1:PORT over UDP and TCP and answers by the first label after `_smtp._tls.` of the
-// query name (e.g. `_smtp._tls.servfail.faults.test`):
+// query name (e.g. `_smtp._tls.servfail.faults.test`, or `_smtp._tls.servfail.n7.faults.test`
+// for as many distinct names as a bulk test needs):
+//   policy       a TLS-RPT record
+//   slow         the same, 2 s late over UDP: past any deadline a test sets
 //   silent       never answers
 //   wrong-id     a good answer with another message ID (a client must ignore it)
+//   wrong-question  a good answer to another name, with the query's ID (ignored too)
 //   servfail, refused, notimp   that rcode
 //   garbage      the header and question echoed, then bytes that are no resource record
 //   truncated    two answers announced, the second cut short
 //   tc-garbage   over UDP an empty answer with TC set; over TCP the garbage above
 //   bad-txt      a TXT RR whose character-string overruns its RDATA
 //   empty-rdata  a TXT RR with RDLENGTH 0 beside a TLS-RPT record
-// Anything else gets NXDOMAIN. Usage: fault_responder PORT
+// Anything else gets NXDOMAIN.
+// Usage: fault_responder PORT [DROP_PERCENT]
+//   PORT 0 takes a free port; either way the port is printed on a line of its own once the
+//   sockets are bound, so that a test knows when it can send queries;
+//   DROP_PERCENT of the UDP queries, chosen at random, are dropped unanswered (packet loss).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -17,17 +25,23 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <queue>
+#include <random>
 #include <string>
 #include <vector>
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 constexpr std::size_t header_size = 12;
 constexpr unsigned char rcode_nxdomain = 3;
+constexpr auto slow_answer_delay = std::chrono::seconds(2);
 const std::string tlsrpt_record = "v=TLSRPTv1; rua=mailto:tlsrpt@example.com";
 
 struct Query {
@@ -82,10 +96,21 @@ std::string character_string(const std::string& text) {
     return static_cast<char>(text.size()) + text;
 }
 
+std::string policy_answer(const Query& query) {
+    return reply_to(query, 0, 1, false) + txt_rr(character_string(tlsrpt_record));
+}
+
 std::optional<std::string> answer(const Query& query, bool over_tcp) {
     const std::string garbage = std::string("\xc0\xff\xde\xad\xbe\xef\x00\x10\x00", 9) + "junk";
     const std::string& mode = query.mode;
     if (mode == "silent") return std::nullopt;
+    if (mode == "policy" || mode == "slow") return policy_answer(query);
+    if (mode == "wrong-question") {
+        // The first label of the name, one letter changed: `_smtp` becomes `xsmtp`.
+        std::string reply = policy_answer(query);
+        reply[header_size + 1] = 'x';
+        return reply;
+    }
     if (mode == "servfail") return reply_to(query, 2, 0, false);
     if (mode == "refused") return reply_to(query, 5, 0, false);
     if (mode == "notimp") return reply_to(query, 4, 0, false);
@@ -105,12 +130,22 @@ std::optional<std::string> answer(const Query& query, bool over_tcp) {
         return reply_to(query, 0, 2, false) + txt_rr("") + txt_rr(character_string(tlsrpt_record));
     }
     if (mode == "wrong-id") {
-        std::string reply = reply_to(query, 0, 1, false) + txt_rr(character_string(tlsrpt_record));
+        std::string reply = policy_answer(query);
         reply[0] = static_cast<char>(reply[0] ^ 0x5a);
         return reply;
     }
     return reply_to(query, rcode_nxdomain, 0, false);
 }
+
+// A UDP reply and when it is due: at once, or 2 s later for mode `slow`.
+struct DelayedReply {
+    Clock::time_point due;
+    sockaddr_storage peer{};
+    socklen_t peer_length = 0;
+    std::string message;
+    bool operator>(const DelayedReply& other) const { return due > other.due; }
+};
+using DelayedReplies = std::priority_queue<DelayedReply, std::vector<DelayedReply>, std::greater<>>;
 
 int bound_socket(int type, int port) {
     const int fd = socket(AF_INET, type, 0);
@@ -155,36 +190,70 @@ bool serve_tcp(Connection& connection) {
     return true;
 }
 
+int port_of(int fd) {
+    sockaddr_in address{};
+    socklen_t length = sizeof address;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    return ntohs(address.sin_port);
+}
+
+// Milliseconds until the next delayed reply is due; -1 (wait for queries only) when none is.
+int poll_timeout(const DelayedReplies& delayed) {
+    if (delayed.empty()) return -1;
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(delayed.top().due - Clock::now());
+    return static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, left.count()));
+}
+
+void send_due(int udp, DelayedReplies& delayed) {
+    while (!delayed.empty() && delayed.top().due <= Clock::now()) {
+        const DelayedReply& reply = delayed.top();
+        sendto(udp, reply.message.data(), reply.message.size(), 0,
+               reinterpret_cast<const sockaddr*>(&reply.peer), reply.peer_length);
+        delayed.pop();
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: fault_responder PORT\n");
+    if (argc != 2 && argc != 3) {
+        std::fprintf(stderr, "usage: fault_responder PORT [DROP_PERCENT]\n");
         return 64;
     }
-    const int port = std::atoi(argv[1]);
-    const int udp = bound_socket(SOCK_DGRAM, port);
+    const int udp = bound_socket(SOCK_DGRAM, std::atoi(argv[1]));
+    const int port = port_of(udp);
     const int tcp = bound_socket(SOCK_STREAM, port);
     listen(tcp, 64);
+    std::printf("%d\n", port);
+    std::fflush(stdout);
+    const int drop_percent = argc == 3 ? std::atoi(argv[2]) : 0;
+    std::mt19937 random(8460);
+    std::uniform_int_distribution<int> percent(0, 99);
+    DelayedReplies delayed;
     std::vector<Connection> connections;
     for (;;) {
         std::vector<pollfd> watched = {{udp, POLLIN, 0}, {tcp, POLLIN, 0}};
         for (const Connection& connection : connections)
             watched.push_back({connection.fd, POLLIN, 0});
-        if (poll(watched.data(), watched.size(), -1) < 0) continue;
+        if (poll(watched.data(), watched.size(), poll_timeout(delayed)) < 0) continue;
+        send_due(udp, delayed);
         if (watched[0].revents != 0) {
             char buffer[4096];
-            sockaddr_storage peer{};
-            socklen_t peer_length = sizeof peer;
-            const ssize_t n = recvfrom(udp, buffer, sizeof buffer, 0,
-                                       reinterpret_cast<sockaddr*>(&peer), &peer_length);
-            const auto query = n > 0 ? parse_query(std::string(buffer, static_cast<std::size_t>(n)))
-                                     : std::nullopt;
-            if (query) {
-                if (const auto reply = answer(*query, false)) {
-                    sendto(udp, reply->data(), reply->size(), 0, reinterpret_cast<sockaddr*>(&peer),
-                           peer_length);
-                }
+            DelayedReply reply;
+            reply.peer_length = sizeof reply.peer;
+            const ssize_t n =
+                recvfrom(udp, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&reply.peer),
+                         &reply.peer_length);
+            const auto query = n > 0 && percent(random) >= drop_percent
+                                   ? parse_query(std::string(buffer, static_cast<std::size_t>(n)))
+                                   : std::nullopt;
+            if (const auto message = query ? answer(*query, false) : std::nullopt) {
+                reply.message = *message;
+                reply.due = Clock::now() +
+                            (query->mode == "slow" ? slow_answer_delay : Clock::duration::zero());
+                delayed.push(std::move(reply));
+                send_due(udp, delayed);
             }
         }
         if (watched[1].revents != 0) {

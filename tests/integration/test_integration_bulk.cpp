@@ -9,7 +9,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "temp_file.hpp"
 #include "testbed.hpp"
@@ -17,26 +16,6 @@
 using namespace tlsrpt::testing;
 
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
-// jsonl rows by input line number; fails on a line that is not a whole JSON object.
-std::map<std::size_t, Json> rows_by_line(const std::string& out) {
-    std::map<std::size_t, Json> rows;
-    for (const std::string& line : lines_of(out)) {
-        Json row;
-        INFO(line);
-        REQUIRE_NOTHROW(row = Json::parse(line));
-        const auto number = static_cast<std::size_t>(row["line"].number());
-        CHECK(rows.emplace(number, row).second);
-    }
-    return rows;
-}
 
 ProcessResult check_list(const std::string& server, const std::vector<std::string>& arguments,
                          const std::string& input = {}) {
@@ -231,6 +210,23 @@ TEST_CASE("SIGINT stops a run waiting for more lines on a pipe that stays open")
     const auto lines = lines_of(run.out);
     REQUIRE(lines.size() == 2);
     CHECK(lines[1].rfind("valid.cases.test,valid,", 0) == 0);
+}
+
+TEST_CASE("SIGINT stops an endless list of repeats answered from the cache") {
+    // Every line after the first is answered at once: the run never waits on the network, and
+    // must still notice the signal (timeout's SIGKILL 5 s later would be exit code 137). Only
+    // the end of the output is kept.
+    const auto run =
+        run_process({"/bin/bash", "-c",
+                     "yes valid.cases.test | /usr/bin/timeout --preserve-status -k 5 -s INT 1 " +
+                         std::string(TLSRPT_BINARY) + " --server " + nsd +
+                         " --format csv -f - | tail -n 1; exit ${PIPESTATUS[1]}"},
+                    {}, {}, 20);
+    INFO(run.err);
+    CHECK(run.exit_code == 130);
+    CHECK(run.wall < std::chrono::seconds(8));
+    CHECK(run.out.rfind("valid.cases.test,valid,", 0) == 0);
+    CHECK(run.err.find(" row(s) (interrupted) in ") != std::string::npos);
 }
 
 TEST_CASE("SIGTERM with --ordered still writes every row in order") {

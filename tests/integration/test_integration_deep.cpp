@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -31,13 +30,6 @@ std::vector<std::string> strings(const Json& array) {
     std::vector<std::string> found;
     for (const Json& item : array.array()) found.push_back(item.string());
     return found;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream stream(text);
-    for (std::string line; std::getline(stream, line);) lines.push_back(line);
-    return lines;
 }
 
 bool has_line(const std::string& text, const std::string& line) {

@@ -4,6 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdlib>
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +28,28 @@ inline const std::string nsd = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_NSD_PORT);
 inline const std::string faults = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_FAULT_PORT);
 // Nothing listens there.
 inline const std::string dead = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_DEAD_PORT);
+
+// The peak memory a bulk run may take, whatever the length of its list (the man page says about
+// 12 MiB for 100,000 domains), in the environment of bulk_memory_env(). AddressSanitizer's
+// shadow memory and allocator come on top.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr long bulk_memory_limit_kib = 128 * 1024;
+#else
+inline constexpr long bulk_memory_limit_kib = 48 * 1024;
+#endif
+
+// The environment to measure a bulk run's memory in. Under AddressSanitizer the quarantine of
+// freed memory is cut from 256 MiB to 8: full, it would hide whether the program's own memory
+// stays bounded.
+inline std::vector<std::string> bulk_memory_env() {
+#if defined(__SANITIZE_ADDRESS__)
+    const char* options = std::getenv("ASAN_OPTIONS");
+    return {"ASAN_OPTIONS=" + (options != nullptr ? std::string(options) + ":" : std::string()) +
+            "quarantine_size_mb=8"};
+#else
+    return {};
+#endif
+}
 
 struct Checked {
     int exit_code = -1;
@@ -56,6 +82,27 @@ inline std::vector<std::string> codes(const Json& row) {
 inline bool has_code(const Json& row, const std::string& code) {
     const auto found = codes(row);
     return std::find(found.begin(), found.end(), code) != found.end();
+}
+
+inline std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// jsonl rows by input line number; fails on a line that is not a whole JSON object and on a
+// line number seen twice.
+inline std::map<std::size_t, Json> rows_by_line(const std::string& out) {
+    std::map<std::size_t, Json> rows;
+    for (const std::string& line : lines_of(out)) {
+        Json row;
+        INFO(line);
+        REQUIRE_NOTHROW(row = Json::parse(line));
+        const auto number = static_cast<std::size_t>(row["line"].number());
+        CHECK(rows.emplace(number, row).second);
+    }
+    return rows;
 }
 
 }  // namespace tlsrpt::testing

@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
+#include <string_view>
 
 extern char** environ;
 
@@ -19,18 +21,56 @@ void make_pipe(int fds[2]) {
     if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::strerror(errno));
 }
 
+// The descriptor the child gets as standard output, or -1 for none; `out` is the capture pipe.
+int child_stdout(StandardOutput kind, const int out[2]) {
+    switch (kind) {
+        case StandardOutput::captured:
+            return out[1];
+        case StandardOutput::closed:
+            return -1;
+        case StandardOutput::reader_gone:
+            return out[1];  // the parent closes the read end before the child runs
+        case StandardOutput::full_disk:
+            return open("/dev/full", O_WRONLY | O_CLOEXEC);
+    }
+    return -1;
+}
+
+// The peak resident memory of a process since its last exec, in KiB; 0 once it has exited.
+long peak_memory_kib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
+    }
+    return 0;
+}
+
+// How often a running program's memory is read, at least.
+constexpr auto memory_reading_interval = std::chrono::milliseconds(10);
+
 }  // namespace
 
-ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
-                          const std::vector<std::string>& extra_env, int timeout_seconds) {
-    int in[2], out[2], err[2];
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
+    int in[2], out[2], err[2], exec_done[2];
     make_pipe(in);
     make_pipe(out);
     make_pipe(err);
+    make_pipe(exec_done);  // closed by the child's exec (close-on-exec)
+    const bool captured = options.standard_output == StandardOutput::captured;
+    if (!captured) close(out[0]);
+    const int stdout_fd = child_stdout(options.standard_output, out);
 
+    // The extra variables replace those of the same name.
     std::vector<std::string> env_strings;
-    for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
-    env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string_view variable(*e);
+        const std::string_view name = variable.substr(0, variable.find('=') + 1);
+        const bool replaced =
+            std::any_of(options.extra_env.begin(), options.extra_env.end(),
+                        [&](const std::string& extra) { return extra.starts_with(name); });
+        if (!replaced) env_strings.emplace_back(variable);
+    }
+    env_strings.insert(env_strings.end(), options.extra_env.begin(), options.extra_env.end());
     std::vector<char*> env_pointers;
     for (auto& e : env_strings) env_pointers.push_back(e.data());
     env_pointers.push_back(nullptr);
@@ -39,30 +79,48 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     for (auto& a : args) arg_pointers.push_back(a.data());
     arg_pointers.push_back(nullptr);
 
+    const auto started = std::chrono::steady_clock::now();
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error(std::strerror(errno));
     if (pid == 0) {
         dup2(in[0], 0);
-        dup2(out[1], 1);
+        if (stdout_fd >= 0) {
+            dup2(stdout_fd, 1);
+        } else {
+            close(1);
+        }
         dup2(err[1], 2);
+        // The default, not the SIG_IGN this process set and exec would pass on: what the
+        // program does about a pipe without reader must be its own doing.
+        struct sigaction default_action {};
+        default_action.sa_handler = SIG_DFL;
+        sigaction(SIGPIPE, &default_action, nullptr);
         execve(arg_pointers[0], arg_pointers.data(), env_pointers.data());
         _exit(127);
     }
     close(in[0]);
     close(out[1]);
     close(err[1]);
+    // Until the exec, /proc shows the memory of the fork, a copy of this process.
+    close(exec_done[1]);
+    char byte;
+    while (read(exec_done[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    close(exec_done[0]);
+    if (options.standard_output == StandardOutput::full_disk && stdout_fd >= 0) close(stdout_fd);
 
     // Feed stdin and drain both outputs together so that no pipe fills up and blocks.
     signal(SIGPIPE, SIG_IGN);
     ProcessResult result;
     std::size_t written = 0;
+    const std::string& input = options.input;
     int stdin_fd = in[1];
     if (input.empty()) {
         close(stdin_fd);
         stdin_fd = -1;
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
-    bool out_open = true, err_open = true, timed_out = false;
+    const auto deadline = started + std::chrono::seconds(options.timeout_seconds);
+    bool out_open = captured, err_open = true, timed_out = false;
     while (out_open || err_open) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
@@ -73,7 +131,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
         pollfd fds[3] = {{out_open ? out[0] : -1, POLLIN, 0},
                          {err_open ? err[0] : -1, POLLIN, 0},
                          {stdin_fd, POLLOUT, 0}};
-        if (poll(fds, 3, static_cast<int>(left.count())) < 0) {
+        const auto wait = std::min(left, memory_reading_interval);
+        const int ready = poll(fds, 3, static_cast<int>(wait.count()));
+        result.max_rss_kib = std::max(result.max_rss_kib, peak_memory_kib(pid));
+        if (ready < 0) {
             if (errno == EINTR) continue;
             break;
         }
@@ -105,8 +166,14 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    result.wall = std::chrono::steady_clock::now() - started;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
+                          const std::vector<std::string>& extra_env, int timeout_seconds) {
+    return run_process(argv, ProcessOptions{input, extra_env, timeout_seconds});
 }
 
 }  // namespace tlsrpt::testing

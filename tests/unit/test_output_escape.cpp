@@ -53,6 +53,14 @@ TEST_CASE("JSON strings keep valid UTF-8 and escape C1 controls and line separat
     CHECK(json("\xc2\xa0") == "\"\xc2\xa0\"");  // NBSP is printable
 }
 
+TEST_CASE("JSON strings escape the controls that reorder how a line is displayed") {
+    // RLO and PDF (U+202E, U+202C), LRI and PDI (U+2066, U+2069); the mark U+200F stays.
+    CHECK(json("\xe2\x80\xae"
+               "evil\xe2\x80\xac\xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8f") ==
+          "\"\\u202eevil\\u202c\\u2066x\\u2069\xe2\x80\x8f\"");
+    CHECK(json("\xe2\x80\xa9\xe2\x80\xa7\xe2\x81\xa5") == "\"\\u2029\xe2\x80\xa7\xe2\x81\xa5\"");
+}
+
 TEST_CASE("each byte of ill-formed UTF-8 becomes U+FFFD") {
     const std::string fffd = "\xef\xbf\xbd";
     CHECK(json("a\xff"

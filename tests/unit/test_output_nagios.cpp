@@ -134,6 +134,16 @@ TEST_CASE("nagios: untrusted text adds no line and no performance data") {
     CHECK(text.find('\r') == std::string::npos);
 }
 
+TEST_CASE("nagios: a name is escaped as data, its backslashes doubled") {
+    CheckResult result = looked_up("example.com", Status::error);
+    result.domain.reset();
+    result.dns.reset();
+    result.input = "a\\027b\x1b";  // a backslash and "027", then a real ESC
+    result.evaluation.diagnostics = {{"invalid-domain", Severity::error, "bad", {}, {}, 0}};
+    CHECK(first_line(as_nagios({result}).text) ==
+          "TLSRPT UNKNOWN - a\\\\027b\\027: lookup failed: invalid-domain");
+}
+
 TEST_CASE("nagios: a lookup the check timeout ended names the step") {
     CheckResult result = looked_up("example.com", Status::error);
     result.dns->error = "dns-timeout";

@@ -78,6 +78,11 @@ TEST_CASE("prometheus: a failed lookup has no record metrics, a repeated domain 
 TEST_CASE("prometheus: label values are escaped and valid UTF-8") {
     CHECK(prometheus_label_value("a\\b\"c\nd") == "a\\\\b\\\"c\\nd");
     CHECK(prometheus_label_value("x\x1b\xff\xc3\xbc") == "x\xef\xbf\xbd\xef\xbf\xbd\xc3\xbc");
+    // C1 controls (0x9B is CSI) too, while other non-ASCII characters such as NBSP stay.
+    CHECK(prometheus_label_value("a\xc2\x9b"
+                                 "b\xc2\x85\xc2\xa0") ==
+          "a\xef\xbf\xbd"
+          "b\xef\xbf\xbd\xc2\xa0");
     CheckResult odd;
     odd.input = "bad\"name\n";
     odd.evaluation.status = Status::error;

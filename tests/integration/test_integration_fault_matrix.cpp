@@ -1,0 +1,259 @@
+// Bulk runs of thousands of domains while the resolver path misbehaves: a share of the names
+// answered SERVFAIL, REFUSED, not at all, too late, truncated, with garbage, with a wrong ID or
+// question; 30% of the packets lost; the server killed and started again mid-run. Each run must
+// end within its deadlines, write exactly one row per line with the right status (a failed
+// lookup is `error` with its dns-* code, never `missing`), and keep its memory bounded.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "temp_file.hpp"
+#include "testbed.hpp"
+
+using namespace tlsrpt::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::size_t list_lines = 2000;
+
+// Short tries and deadlines: a silent server costs 300 + 600 ms of c-ares timeouts, cut at
+// 700 ms by the deadline, and a `slow` answer (2 s late) always misses it.
+const std::vector<std::string> fast_failure = {"--timeout", "300",        "--tries",
+                                               "2",         "--deadline", "700"};
+
+// `MODE.nI.faults.test` for line I: fault_responder answers by MODE, and distinct names make
+// distinct lookups.
+std::string name_on_line(const std::string& mode, std::size_t line) {
+    return mode + ".n" + std::to_string(line) + ".faults.test";
+}
+
+// Every `share`-th line of `lines` asks for `fault`, the others for a policy.
+std::string list_with_fault(const std::string& fault, std::size_t share, std::size_t lines) {
+    std::string list;
+    for (std::size_t line = 1; line <= lines; ++line) {
+        list += name_on_line(line % share == 0 ? fault : "policy", line) + '\n';
+    }
+    return list;
+}
+
+struct BulkRun {
+    ProcessResult process;
+    std::map<std::size_t, Json> rows;  // by line number
+};
+
+BulkRun check_list(const std::string& server, const std::string& list,
+                   const std::vector<std::string>& options) {
+    const TempFile file(list);
+    std::vector<std::string> argv = {TLSRPT_BINARY, "--server", server,     "--format",
+                                     "jsonl",       "-f",       file.path()};
+    argv.insert(argv.end(), options.begin(), options.end());
+    BulkRun run{run_process(argv, {}, bulk_memory_env(), 120), {}};
+    INFO(run.process.err);
+    run.rows = rows_by_line(run.process.out);
+    return run;
+}
+
+// What every bulk run must do whatever the faults: one row for each line, the summary, the
+// exit code of a run with lookup errors, bounded memory.
+void require_whole_run(const BulkRun& run, std::size_t lines) {
+    INFO(run.process.err);
+    CHECK(run.process.exit_code == 4);
+    REQUIRE(run.rows.size() == lines);
+    CHECK(run.rows.begin()->first == 1);
+    CHECK(run.rows.rbegin()->first == lines);
+    CHECK(run.process.err.find("summary: " + std::to_string(lines) + " row(s) in ") == 0);
+    CHECK(run.process.max_rss_kib < bulk_memory_limit_kib);
+}
+
+// A row for a policy fault_responder served.
+bool is_policy_row(const Json& row) {
+    return row["status"].string() == "valid" && codes(row).empty() &&
+           row["records"][0].string() == "v=TLSRPTv1; rua=mailto:tlsrpt@example.com";
+}
+
+// A failed lookup as every one must look: error, one dns-* code, no record, never missing.
+bool is_lookup_error(const Json& row, const std::string& code) {
+    return row["status"].string() == "error" && codes(row) == std::vector<std::string>{code} &&
+           row["dns"]["error"].string() == code && row["records"].size() == 0;
+}
+
+// A quarter of the lines answered with `fault`, which must end as `code`; the rest valid.
+void check_fault_share(const std::string& fault, const std::string& code) {
+    const auto started = std::chrono::steady_clock::now();
+    const BulkRun run = check_list(faults, list_with_fault(fault, 4, list_lines), fast_failure);
+    require_whole_run(run, list_lines);
+    for (const auto& [line, row] : run.rows) {
+        INFO("line " << line << ": " << row["input"].string());
+        if (line % 4 == 0) {
+            REQUIRE(is_lookup_error(row, code));
+            REQUIRE(row["dns"]["elapsed_ms"].number() < 1500);
+        } else {
+            REQUIRE(is_policy_row(row));
+        }
+    }
+    // 500 failures of at most 700 ms each, 256 at a time: a few seconds even under a sanitizer.
+    CHECK(std::chrono::steady_clock::now() - started < 30s);
+}
+
+// A fault_responder of the test's own, on a free port, that the test can kill and start again
+// on the same port. No Catch2 assertion inside: it is also driven from a thread of its own.
+class OwnResponder {
+  public:
+    explicit OwnResponder(int drop_percent = 0) : drop_percent_(drop_percent) {}
+    ~OwnResponder() { kill(); }
+    OwnResponder(const OwnResponder&) = delete;
+    OwnResponder& operator=(const OwnResponder&) = delete;
+
+    std::string server() const { return "127.0.0.1:" + std::to_string(port_); }
+
+    // Without warning, as a crash would.
+    void kill() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+
+    // Returns once the responder has bound its sockets (it prints its port then); false if
+    // it could not start.
+    bool start() {
+        int ready[2];
+        if (pipe2(ready, O_CLOEXEC) != 0) return false;
+        const std::string port = std::to_string(port_);
+        const std::string drop = std::to_string(drop_percent_);
+        pid_ = fork();
+        if (pid_ == 0) {
+            dup2(ready[1], STDOUT_FILENO);
+            execl(FAULT_RESPONDER, FAULT_RESPONDER, port.c_str(), drop.c_str(), nullptr);
+            _exit(127);
+        }
+        close(ready[1]);
+        FILE* printed = fdopen(ready[0], "r");
+        const bool started =
+            pid_ > 0 && printed != nullptr && std::fscanf(printed, "%d", &port_) == 1;
+        if (printed != nullptr) std::fclose(printed);
+        return started;
+    }
+
+  private:
+    int drop_percent_;
+    int port_ = 0;  // 0 until the first start chose one
+    pid_t pid_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("fault matrix: SERVFAIL for a quarter of the names, asked again, then dns-servfail") {
+    check_fault_share("servfail", "dns-servfail");
+}
+
+TEST_CASE("fault matrix: REFUSED for a quarter of the names is dns-refused") {
+    check_fault_share("refused", "dns-refused");
+}
+
+TEST_CASE("fault matrix: other rcodes (NOTIMP) are dns-rcode") {
+    check_fault_share("notimp", "dns-rcode");
+}
+
+TEST_CASE("fault matrix: no answer at all is dns-timeout") {
+    check_fault_share("silent", "dns-timeout");
+}
+
+TEST_CASE("fault matrix: answers delayed past the deadline are dns-timeout") {
+    check_fault_share("slow", "dns-timeout");
+}
+
+TEST_CASE("fault matrix: answer sections cut short are dns-malformed") {
+    check_fault_share("truncated", "dns-malformed");
+}
+
+TEST_CASE("fault matrix: truncated UDP answers repeated over TCP as garbage are dns-malformed") {
+    check_fault_share("tc-garbage", "dns-malformed");
+}
+
+TEST_CASE("fault matrix: garbage after the question is dns-malformed") {
+    check_fault_share("garbage", "dns-malformed");
+}
+
+TEST_CASE("fault matrix: answers with a wrong ID are ignored: dns-timeout") {
+    check_fault_share("wrong-id", "dns-timeout");
+}
+
+TEST_CASE("fault matrix: answers to a wrong question are ignored: dns-timeout") {
+    check_fault_share("wrong-question", "dns-timeout");
+}
+
+TEST_CASE("fault matrix: with 30% of the queries lost, retries save most lookups") {
+    OwnResponder lossy(30);
+    REQUIRE(lossy.start());
+    std::string list;
+    for (std::size_t line = 1; line <= list_lines; ++line)
+        list += name_on_line("policy", line) + '\n';
+    // Three tries of 200, 400 and 800 ms fit in the deadline: a lookup fails only when all
+    // three queries are lost, 0.3^3 = 2.7% of them.
+    const BulkRun run = check_list(lossy.server(), list,
+                                   {"--timeout", "200", "--tries", "3", "--deadline", "2000"});
+    require_whole_run(run, list_lines);
+    std::size_t failed = 0, first_try = 0;
+    for (const auto& [line, row] : run.rows) {
+        INFO("line " << line);
+        if (row["status"].string() == "error") {
+            REQUIRE(is_lookup_error(row, "dns-timeout"));
+            CHECK(row["dns"]["attempts"].number() == 3);
+            ++failed;
+        } else {
+            REQUIRE(is_policy_row(row));
+            if (row["dns"]["attempts"].number() == 1) ++first_try;
+        }
+    }
+    // 54 failures and 1400 answers at the first try expected; six standard deviations apart.
+    CHECK(failed >= 10);
+    CHECK(failed <= 130);
+    CHECK(first_try >= 1250);
+    CHECK(first_try <= 1550);
+}
+
+TEST_CASE("fault matrix: the server killed and started again mid-run") {
+    OwnResponder responder;
+    REQUIRE(responder.start());
+    // 3000 lookups at 1000 per second: the server is down from 1 s to 1.5 s into the run.
+    std::string list;
+    for (std::size_t line = 1; line <= 3000; ++line) list += name_on_line("policy", line) + '\n';
+    bool restarted = false;
+    std::thread outage([&] {
+        std::this_thread::sleep_for(1s);
+        responder.kill();
+        std::this_thread::sleep_for(500ms);
+        restarted = responder.start();
+    });
+    const BulkRun run =
+        check_list(responder.server(), list,
+                   {"--rate", "1000", "--timeout", "200", "--tries", "2", "--deadline", "1000"});
+    outage.join();
+    REQUIRE(restarted);
+    require_whole_run(run, 3000);
+    std::size_t failed = 0;
+    for (const auto& [line, row] : run.rows) {
+        INFO("line " << line);
+        if (row["status"].string() == "error") {
+            // The port is closed while the server is down: the queries meet "port unreachable",
+            // or time out when they were in flight at the kill.
+            REQUIRE(
+                (is_lookup_error(row, "dns-unreachable") || is_lookup_error(row, "dns-timeout")));
+            ++failed;
+        } else {
+            REQUIRE(is_policy_row(row));
+        }
+        // The first lines went out well before the kill, the last ones well after the restart.
+        if (line <= 300 || line > 2700) CHECK(row["status"].string() == "valid");
+    }
+    CHECK(failed > 0);
+}
