@@ -277,3 +277,49 @@ TEST_CASE("hostile records: prometheus gets no extra line, series or label") {
     INFO(promtool.out << promtool.err);
     CHECK(promtool.exit_code == 0);
 }
+
+TEST_CASE("hostile records: --deep sections escape what DNS sent, in every format") {
+    const std::vector<std::string> names = {"deep.hostile.test", "misplaced.hostile.test"};
+    for (const std::string format : {"text", "csv", "nagios"}) {
+        INFO(format);
+        const auto run = check_hostile(format, names, {"--deep", "-vv"});
+        CHECK(run.err.empty());
+        CHECK(printable_ascii_lines(run.out));
+        // c-ares gives the label's ESC as the text \027; shown escaped once more.
+        if (format != "nagios") CHECK(run.out.find("mx\\\\027[31m") != std::string::npos);
+    }
+    const auto csv = check_hostile("csv", names, {"--deep"});
+    const auto lines = lines_of(csv.out);
+    REQUIRE(lines.size() == 3);
+    for (const std::string& line : lines) {
+        INFO(line);
+        const auto cells = csv_cells(line);
+        CHECK(cells.size() == 22);
+        for (const std::string& cell : cells) {
+            CHECK(
+                (cell.empty() || std::string_view("=+-@\t\r").find(cell[0]) == std::string::npos));
+        }
+    }
+
+    const auto jsonl = check_hostile("jsonl", names, {"--deep"});
+    CHECK(is_valid_utf8(jsonl.out));
+    const auto rows = lines_of(jsonl.out);
+    REQUIRE(rows.size() == 2);
+    const Json deep = Json::parse(rows[0]);
+    REQUIRE(deep["mx"]["hosts"].size() == 2);
+    CHECK(deep["mx"]["hosts"][0]["host"].string() == "mx\\027[31m.hostile.test");
+    CHECK(deep["mta_sts"]["records"][0].string() == "v=STSv1; id=\x1b]0;pwned\a");
+    CHECK(deep["mta_sts"]["status"].string() == "invalid");
+    CHECK(deep["destinations"][0]["verdict"].string() == "non-public");
+    const Json misplaced = Json::parse(rows[1]);
+    REQUIRE(misplaced["misplaced"].size() == 1);
+    CHECK(misplaced["misplaced"][0]["record"].string() ==
+          "v=TLSRPTv1; rua=mailto:x@example.com\x1b[1A\nTLSRPT OK");
+
+    const auto prometheus = check_hostile("prometheus", names, {"--deep"});
+    for (const std::string& line : lines_of(prometheus.out)) {
+        INFO(line);
+        if (line.rfind("# ", 0) == 0) continue;
+        CHECK(is_sample_line(line));
+    }
+}
