@@ -167,8 +167,9 @@ Evaluation evaluate(const TxtRRset& rrset) {
     if (evaluation.status != Status::valid) {
         std::vector<SalvageSource> sources;
         // Senders read a line break or a NUL as part of a field, so the fields parsed above
-        // may miss a rua. The suggestion reads such a record as its author meant it: with
-        // its control characters removed.
+        // may miss a rua. The suggestion reads such a record as its author meant it: a line
+        // break separates words (text pasted after an address must not join its host), other
+        // control characters are removed.
         std::vector<RecordState> without_controls;
         without_controls.reserve(rrset.size());  // `sources` points into it
         std::vector<std::string> texts_without_controls;
@@ -181,8 +182,13 @@ Evaluation evaluate(const TxtRRset& rrset) {
                 continue;
             }
             std::string& text = texts_without_controls.emplace_back();
-            std::copy_if(record.begin(), record.end(), std::back_inserter(text),
-                         [](char c) { return !is_control(c); });
+            for (const char c : record) {
+                if (c == '\r' || c == '\n') {
+                    text += ' ';
+                } else if (!is_control(c)) {
+                    text += c;
+                }
+            }
             RecordState& state = without_controls.emplace_back();
             state.classification = classify(text);
             if (state.classification.kind == RecordKind::unrelated) continue;

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -90,9 +91,14 @@ std::string with_fixed_measurements(std::string output) {
     return output;
 }
 
-std::string expected(const std::string& name) {
+// The expected output `name`; with TLSRPT_UPDATE_EXPECTED=1 in the environment, `actual` is
+// written there first, for review with git diff after an intended change of the output.
+std::string expected(const std::string& name, const std::string& actual) {
     const std::filesystem::path path =
         std::filesystem::path(TLSRPT_SOURCE_DIR) / "testdata" / "hostile" / name;
+    if (const char* update = std::getenv("TLSRPT_UPDATE_EXPECTED"); update && *update == '1') {
+        std::ofstream(path, std::ios::binary) << actual;
+    }
     std::ifstream in(path, std::ios::binary);
     REQUIRE(in);
     std::ostringstream content;
@@ -163,14 +169,16 @@ TEST_CASE("hostile records: text shows every byte of data escaped") {
     const auto run = check_hostile("text", hostile_names);
     CHECK(run.exit_code == 4);
     CHECK(run.err.empty());
-    CHECK(with_fixed_measurements(run.out) == expected("text.expected"));
+    const std::string fixed = with_fixed_measurements(run.out);
+    CHECK(fixed == expected("text.expected", fixed));
     CHECK(printable_ascii_lines(run.out));
 }
 
 TEST_CASE("hostile records: json is valid UTF-8 JSON holding the bytes received") {
     const auto run = check_hostile("json", hostile_names);
     CHECK(run.exit_code == 4);
-    CHECK(with_fixed_measurements(run.out) == expected("json.expected"));
+    const std::string fixed = with_fixed_measurements(run.out);
+    CHECK(fixed == expected("json.expected", fixed));
     CHECK(is_valid_utf8(run.out));
     // Control characters only as escapes: the raw ones left are the indentation's.
     CHECK(std::none_of(run.out.begin(), run.out.end(),
@@ -204,7 +212,8 @@ TEST_CASE("hostile records: json is valid UTF-8 JSON holding the bytes received"
 TEST_CASE("hostile records: jsonl is one valid object per line") {
     const auto run = check_hostile("jsonl", hostile_names);
     CHECK(run.exit_code == 4);
-    CHECK(with_fixed_measurements(run.out) == expected("jsonl.expected"));
+    const std::string fixed = with_fixed_measurements(run.out);
+    CHECK(fixed == expected("jsonl.expected", fixed));
     const auto lines = lines_of(run.out);
     REQUIRE(lines.size() == hostile_names.size());
     for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -217,7 +226,8 @@ TEST_CASE("hostile records: jsonl is one valid object per line") {
 TEST_CASE("hostile records: csv keeps one line and 15 columns per row, formulas neutralised") {
     const auto run = check_hostile("csv", hostile_names);
     CHECK(run.exit_code == 4);
-    CHECK(with_fixed_measurements(run.out) == expected("csv.expected"));
+    const std::string fixed = with_fixed_measurements(run.out);
+    CHECK(fixed == expected("csv.expected", fixed));
     CHECK(printable_ascii_lines(run.out));
     const auto lines = lines_of(run.out);
     REQUIRE(lines.size() == 1 + hostile_names.size());
@@ -236,7 +246,8 @@ TEST_CASE("hostile records: nagios gets no extra line and no extra performance d
     // -vv prints the records, destinations and suggestions too.
     const auto run = check_hostile("nagios", hostile_names, {"-vv"});
     CHECK(run.exit_code == 2);
-    CHECK(with_fixed_measurements(run.out) == expected("nagios.expected"));
+    const std::string fixed = with_fixed_measurements(run.out);
+    CHECK(fixed == expected("nagios.expected", fixed));
     CHECK(printable_ascii_lines(run.out));
     const auto lines = lines_of(run.out);
     REQUIRE_FALSE(lines.empty());
@@ -262,7 +273,8 @@ TEST_CASE("hostile records: a plugin check of one hostile name is one line") {
 TEST_CASE("hostile records: prometheus gets no extra line, series or label") {
     const auto run = check_hostile("prometheus", hostile_names);
     CHECK(run.exit_code == 4);
-    CHECK(with_fixed_measurements(run.out) == expected("prometheus.expected"));
+    const std::string fixed = with_fixed_measurements(run.out);
+    CHECK(fixed == expected("prometheus.expected", fixed));
     CHECK(is_valid_utf8(run.out));
     std::size_t status_samples = 0;
     for (const std::string& line : lines_of(run.out)) {
