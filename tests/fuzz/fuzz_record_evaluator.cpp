@@ -2,13 +2,18 @@
 // format (a line that does not parse is one string as is). Checks the contract of Evaluation:
 // records joined as received, a status that agrees with the diagnostics and the policy,
 // diagnostics inside their record and free of raw bytes, and a suggestion that is itself a
-// valid record with nothing to report. And what RFC 8460 §3 implies: the verdict depends on
-// the joined text, not on where the strings split it, nor on the order of the records.
+// valid record with nothing to report; a destination senders can deliver to names a real
+// address where it names one. And what RFC 8460 §3 implies: the verdict depends on the joined
+// text, not on where the strings split it, nor on the order of the records.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "fuzz_support.hpp"
+#include "tlsrpt/canonical.hpp"
 #include "tlsrpt/evaluation.hpp"
 #include "tlsrpt/generate.hpp"
 
@@ -16,6 +21,60 @@ using namespace tlsrpt;
 using fuzz::require;
 
 namespace {
+
+// The host of a mailto (domain of the address) or https URI (authority without user
+// information and port), or "" when the URI has no such shape. The scheme is in lower case.
+std::string_view host_of(std::string_view uri) {
+    if (uri.starts_with("mailto:")) {
+        const std::string_view address = uri.substr(0, uri.find('?'));
+        const std::size_t at = address.rfind('@');
+        return at == std::string_view::npos ? "" : address.substr(at + 1);
+    }
+    if (!uri.starts_with("https://")) return "";
+    std::string_view authority = uri.substr(8);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+        authority.remove_prefix(at + 1);
+    }
+    if (authority.starts_with("[")) {
+        const std::size_t close = authority.find(']');
+        return close == std::string_view::npos ? authority : authority.substr(0, close + 1);
+    }
+    return authority.substr(0, authority.rfind(':'));
+}
+
+bool is_address(int family, std::string_view text) {
+    const std::string terminated(text);  // inet_pton reads a C string
+    in6_addr address;
+    return inet_pton(family, terminated.c_str(), &address) == 1;
+}
+
+// "IPv6:" in any case: tags of address literals are case-insensitive (RFC 5321 §4.1.3).
+bool starts_with_ipv6_tag(std::string_view literal) {
+    const std::string_view tag = "ipv6:";
+    return literal.size() >= tag.size() &&
+           std::equal(tag.begin(), tag.end(), literal.begin(), [](char t, char c) {
+               return t == ((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+           });
+}
+
+// An address literal in brackets is an IPv6 address (RFC 3986 §3.2.2) or, in a mail domain,
+// an IPv4 address or a tag such as "IPv6:" and an address (RFC 5321 §4.1.3); a host name
+// whose last label is numeric is an IPv4 address.
+void check_host(std::string_view published) {
+    const std::string uri = lowercase_scheme(published);
+    const std::string_view host = host_of(uri);
+    if (host.starts_with("[")) {
+        require(host.ends_with("]"), "an address literal is closed");
+        std::string_view literal = host.substr(1, host.size() - 2);
+        const bool mail = uri.starts_with("mailto:");
+        if (mail && starts_with_ipv6_tag(literal)) literal.remove_prefix(5);
+        require(is_address(AF_INET6, literal) || (mail && is_address(AF_INET, literal)),
+                "a usable address literal is an address");
+    } else if (!host.empty() && host.back() >= '0' && host.back() <= '9') {
+        require(is_address(AF_INET, host), "a usable numeric host is an IPv4 address");
+    }
+}
 
 bool has_severity(const Evaluation& evaluation, Severity severity) {
     return std::any_of(evaluation.diagnostics.begin(), evaluation.diagnostics.end(),
@@ -49,6 +108,7 @@ void check_status(const Evaluation& evaluation) {
         for (const Destination& destination : evaluation.policy->rua) {
             require(record.find(destination.uri) != std::string::npos,
                     "destinations as published in the record");
+            if (destination.supported) check_host(destination.uri);
         }
     }
     if (evaluation.suggested_record) {
