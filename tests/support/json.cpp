@@ -77,7 +77,8 @@ class JsonParser {
             std::string key = parse_string();
             skip_space();
             expect(":");
-            object.emplace(std::move(key), parse_value());
+            // RFC 8259 leaves duplicate names to the reader; the program never writes one.
+            if (!object.emplace(std::move(key), parse_value()).second) fail("duplicate name");
             skip_space();
             const char separator = next();
             if (separator == '}') return object;
