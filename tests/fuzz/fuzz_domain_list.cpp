@@ -1,8 +1,9 @@
 // The domain-list reader of `-f FILE` and the domain normalisation every input goes through.
 // The input is a list; every domain it names, and the whole input as one name, are normalised.
 // Checks: the reader agrees with parse_domain_line on every line and counts lines and octets
-// exactly; a normalised name is a checked, lower-case A-label name that normalises to itself;
-// a refusal is an invalid-domain diagnostic with a printable message.
+// exactly; a normalised name is a checked, lower-case A-label name that normalises to itself,
+// and an ASCII one differs from its input only by case and a final dot; a refusal is an
+// invalid-domain diagnostic with a printable message.
 #include <sstream>
 #include <string>
 
@@ -46,6 +47,13 @@ void check_normalisation(std::string_view input) {
         return;
     }
     check_name(*normalised);
+    // IDN conversion is for non-ASCII names: an ASCII one keeps its bytes but for the case.
+    if (std::all_of(input.begin(), input.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+        std::string expected(input.substr(0, input.size() - (input.ends_with('.') ? 1 : 0)));
+        for (char& c : expected) c = (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+        require(*normalised == expected, "an ASCII name is only folded to lower case");
+    }
     const auto again = normalise_domain(*normalised);
     require(again.has_value() && *again == *normalised, "a normalised name normalises to itself");
 }

@@ -292,12 +292,14 @@ std::size_t label_set_length(std::string_view text) {
 void check_prometheus(std::string_view output) {
     require(testing::is_valid_utf8(output), "prometheus output is UTF-8");
     std::string family;
+    std::set<std::string, std::less<>> families;
     std::set<std::string, std::less<>> series;
     for (const std::string_view line : output_lines(output)) {
         if (line.starts_with("# HELP ")) {
             const std::string_view rest = line.substr(7);
             family = rest.substr(0, rest.find(' '));
             require(is_metric_name(family) && rest.size() > family.size() + 1, "a HELP line");
+            require(families.insert(family).second, "each family once");
             continue;
         }
         if (line.starts_with("# TYPE ")) {
