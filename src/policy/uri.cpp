@@ -1,5 +1,9 @@
 #include "uri.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -81,7 +85,11 @@ std::optional<std::array<unsigned, 4>> parse_ipv4(std::string_view text) {
         }
         const char* const digits = cursor;
         auto [next, error] = std::from_chars(cursor, end, octets[i]);
-        if (error != std::errc() || octets[i] > 255 || next - digits > 3) return std::nullopt;
+        // No leading zero (RFC 3986 dec-octet): inet_aton and URL parsers read 010 as octal 8.
+        const bool leading_zero = next - digits > 1 && *digits == '0';
+        if (error != std::errc() || octets[i] > 255 || next - digits > 3 || leading_zero) {
+            return std::nullopt;
+        }
         cursor = next;
     }
     if (cursor != end) return std::nullopt;
@@ -98,35 +106,47 @@ bool is_non_public_ipv4(const std::array<unsigned, 4>& o) {
            (o[0] == 203 && o[1] == 0 && o[2] == 113);
 }
 
+HostClass classify_ipv4(std::string_view text) {
+    const auto octets = parse_ipv4(text);
+    if (!octets) return HostClass::invalid;
+    return is_non_public_ipv4(*octets) ? HostClass::non_public : HostClass::valid;
+}
+
+// RFC 4291 text forms only, as inet_pton reads them; the special-purpose ranges (RFC 6890) are
+// judged on the address, whichever way it is written.
 HostClass classify_ipv6(std::string_view text) {
-    if (text.empty() || text.find("::") != text.rfind("::")) return HostClass::invalid;
-    for (char c : text) {
-        if (!is_hex(c) && c != ':' && c != '.') return HostClass::invalid;
-    }
-    const std::string lowered = lowercase(text);
-    const bool non_public = lowered == "::" || lowered == "::1" || lowered.starts_with("fc") ||
-                            lowered.starts_with("fd") || lowered.starts_with("fe8") ||
-                            lowered.starts_with("fe9") || lowered.starts_with("fea") ||
-                            lowered.starts_with("feb") || lowered.starts_with("2001:db8:") ||
-                            lowered.starts_with("::ffff:");
+    const std::string terminated(text);  // inet_pton reads a C string
+    in6_addr address{};
+    if (inet_pton(AF_INET6, terminated.c_str(), &address) != 1) return HostClass::invalid;
+    const unsigned char* const b = address.s6_addr;
+    const auto zero_up_to = [b](std::size_t end) {
+        return std::all_of(b, b + end, [](unsigned char byte) { return byte == 0; });
+    };
+    // ::, ::1, unique local fc00::/7, link-local fe80::/10, documentation 2001:db8::/32 and
+    // IPv4-mapped ::ffff:0:0/96.
+    const bool non_public = (zero_up_to(15) && b[15] <= 1) || (b[0] & 0xFE) == 0xFC ||
+                            (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) ||
+                            (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8) ||
+                            (zero_up_to(10) && b[10] == 0xFF && b[11] == 0xFF);
     return non_public ? HostClass::non_public : HostClass::valid;
 }
 
-HostClass classify_host(std::string_view host) {
+// Where a host stands: the authority of a URI, or the domain of a mailto address, whose
+// literals follow RFC 5321 instead.
+enum class HostSyntax { uri, mail_domain };
+
+HostClass classify_host(std::string_view host, HostSyntax syntax) {
+    const bool mail_domain = syntax == HostSyntax::mail_domain;
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-        // An IPv6 literal (RFC 3986), or a mail domain literal: [IPv4] or [IPv6:...]
-        // (RFC 5321 §4.1.3).
+        // An address, never a name: IPv6 in a URI (RFC 3986 §3.2.2); in a mail domain also
+        // [IPv4] and [IPv6:...] (RFC 5321 §4.1.3).
         std::string_view literal = host.substr(1, host.size() - 2);
-        if (istarts_with(literal, "IPv6:")) literal.remove_prefix(5);
+        if (mail_domain && istarts_with(literal, "IPv6:")) literal.remove_prefix(5);
         if (literal.find(':') != std::string_view::npos) return classify_ipv6(literal);
-        host = literal;
+        return mail_domain ? classify_ipv4(literal) : HostClass::invalid;
     }
-    if (!host.empty() && is_digit(host.back())) {
-        // A name whose last label is numeric can only be an IPv4 address (RFC 3986 §3.2.2).
-        const auto octets = parse_ipv4(host);
-        if (!octets) return HostClass::invalid;
-        return is_non_public_ipv4(*octets) ? HostClass::non_public : HostClass::valid;
-    }
+    // A name whose last label is numeric can only be an IPv4 address (RFC 3986 §3.2.2).
+    if (!host.empty() && is_digit(host.back())) return classify_ipv4(host);
     return classify_host_name(host);
 }
 
@@ -191,8 +211,8 @@ void check_mailto(std::string_view uri, std::size_t body, const UriContext& cont
                  context.offset + body, at);
     } else {
         const std::string_view domain = to.substr(at + 1);
-        report_host(classify_host(domain), "mail domain", context, body + at + 1, domain.size(),
-                    "invalid-mailto", sink);
+        report_host(classify_host(domain, HostSyntax::mail_domain), "mail domain", context,
+                    body + at + 1, domain.size(), "invalid-mailto", sink);
     }
     if (question != std::string_view::npos) {
         sink.add("mailto-hfields", Severity::warning,
@@ -259,8 +279,8 @@ void check_https(std::string_view uri, std::size_t body, const UriContext& conte
                      context.offset + port_begin, port.size());
         }
     }
-    report_host(classify_host(host), "host", context, host_begin, host.size(), "invalid-https",
-                sink);
+    report_host(classify_host(host, HostSyntax::uri), "host", context, host_begin, host.size(),
+                "invalid-https", sink);
     // "[" and "]" delimit an IP literal host only (RFC 3986 3.2.2); path, query and fragment
     // must percent-encode them.
     if (const std::size_t bracket = uri.find_first_of("[]", authority_end);

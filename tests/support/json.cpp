@@ -77,7 +77,8 @@ class JsonParser {
             std::string key = parse_string();
             skip_space();
             expect(":");
-            object.emplace(std::move(key), parse_value());
+            // RFC 8259 leaves duplicate names to the reader; the program never writes one.
+            if (!object.emplace(std::move(key), parse_value()).second) fail("duplicate name");
             skip_space();
             const char separator = next();
             if (separator == '}') return object;
@@ -186,13 +187,35 @@ class JsonParser {
         }
     }
 
+    // The length of the digits at `from`.
+    std::size_t digits(std::size_t from) const {
+        std::size_t end = from;
+        while (end < text_.size() && text_[end] >= '0' && text_[end] <= '9') ++end;
+        return end - from;
+    }
+
+    // RFC 8259's grammar only (strtod alone would take "nan", "inf", hex and a leading '+').
     double parse_number() {
-        const std::string rest(text_.substr(position_));
-        char* end = nullptr;
-        const double value = std::strtod(rest.c_str(), &end);
-        if (end == rest.c_str()) fail("expected a value");
-        position_ += static_cast<std::size_t>(end - rest.c_str());
-        return value;
+        std::size_t end = position_;
+        if (end < text_.size() && text_[end] == '-') ++end;
+        const std::size_t integer = digits(end);
+        if (integer == 0 || (integer > 1 && text_[end] == '0')) fail("expected a value");
+        end += integer;
+        if (end < text_.size() && text_[end] == '.') {
+            const std::size_t fraction = digits(end + 1);
+            if (fraction == 0) fail("expected digits after the decimal point");
+            end += 1 + fraction;
+        }
+        if (end < text_.size() && (text_[end] == 'e' || text_[end] == 'E')) {
+            ++end;
+            if (end < text_.size() && (text_[end] == '+' || text_[end] == '-')) ++end;
+            const std::size_t exponent = digits(end);
+            if (exponent == 0) fail("expected digits in the exponent");
+            end += exponent;
+        }
+        const std::string number(text_.substr(position_, end - position_));
+        position_ = end;
+        return std::strtod(number.c_str(), nullptr);
     }
 
     std::string_view text_;
