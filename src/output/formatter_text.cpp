@@ -206,13 +206,14 @@ class TextFormatter final : public Formatter {
             }
             text += host.tlsa_authenticated ? ", DNSSEC-authenticated" : ", not authenticated";
         } else {
-            text = host.tlsa == "none" ? "no TLSA" : "TLSA lookup failed (" + host.tlsa + ")";
+            text = host.tlsa == "none" ? "no TLSA"
+                                       : "TLSA lookup failed (" + escape_bytes(host.tlsa) + ")";
         }
         text += "; TLS-RPT ";
         if (host.tlsrpt == "found" || host.tlsrpt == "none") {
             text += tlsrpt::to_string(host.tlsrpt_status);
         } else {
-            text += "lookup failed (" + host.tlsrpt + ")";
+            text += "lookup failed (" + escape_bytes(host.tlsrpt) + ")";
         }
         return text;
     }

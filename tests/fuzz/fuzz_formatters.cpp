@@ -1,8 +1,8 @@
 // Every output format over any results. Input: the results' RRsets as lines in presentation
 // format (a blank line between results), then optionally a NUL and the bytes that fill in the
-// rest (formatter options; per result: input, line, domain, query, lookup, and a status,
-// diagnostic and suggestion of any content). The record corpus seeds it as it is.
-// Checks, per format: text prints only printable ASCII (and colour codes) with every record
+// rest (formatter options; per result: input, line, domain, query, lookup, a status,
+// diagnostic and suggestion of any content, and --deep sections). The record corpus seeds it as it
+// is. Checks, per format: text prints only printable ASCII (and colour codes) with every record
 // escaped; json and jsonl parse, are UTF-8 and carry the results; csv has one line per row and
 // the header's columns in each; nagios keeps the summary on its first line and performance
 // data there only; prometheus lines follow the exposition format, each series once.
@@ -21,6 +21,7 @@
 #include "output/escape.hpp"
 #include "output/formatter.hpp"
 #include "tlsrpt/evaluation.hpp"
+#include "tlsrpt/mta_sts.hpp"
 #include "utf8.hpp"
 
 using namespace tlsrpt;
@@ -68,6 +69,43 @@ Diagnostic diagnostic_from(fuzz::ByteReader& knobs) {
     return diagnostic;
 }
 
+// --deep sections: every string in them comes from DNS, so any bytes at all.
+DeepResult deep_from(std::string_view records, fuzz::ByteReader& knobs) {
+    DeepResult deep;
+    const std::uint8_t shape = knobs.byte();
+    deep.mx.lookup = knobs.text();
+    deep.mx.authenticated = (shape & 1) != 0;
+    deep.mx.null_mx = (shape & 2) != 0;
+    deep.mx.implicit = (shape & 4) != 0;
+    deep.mx.hosts_not_checked = knobs.byte();
+    for (int hosts = (shape >> 3) & 3; hosts > 0; --hosts) {
+        MailHost host;
+        host.name = knobs.text();
+        host.preference = static_cast<std::uint16_t>(knobs.u32());
+        host.tlsa = knobs.text();
+        host.tlsa_authenticated = knobs.flag();
+        for (int usages = knobs.byte() % 4; usages > 0; --usages) {
+            host.tlsa_usages.push_back(knobs.byte());
+        }
+        host.tlsrpt = knobs.text();
+        host.tlsrpt_status = static_cast<Status>(knobs.byte() % 5);
+        deep.mx.hosts.push_back(std::move(host));
+    }
+    deep.mta_sts.query = knobs.text();
+    deep.mta_sts.lookup = knobs.text();
+    deep.mta_sts.evaluation = evaluate_mta_sts(fuzz::rrset_from_lines(records));
+    for (int destinations = (shape >> 5) & 3; destinations > 0; --destinations) {
+        DestinationCheck check;
+        check.uri = knobs.text();
+        check.host = knobs.text();
+        check.verdict = knobs.text();
+        for (int found = knobs.byte() % 3; found > 0; --found) check.found.push_back(knobs.text());
+        deep.destinations.push_back(std::move(check));
+    }
+    if (shape & 128) deep.misplaced.push_back(MisplacedRecord{knobs.text(), knobs.text()});
+    return deep;
+}
+
 CheckResult result_from(std::string_view records, fuzz::ByteReader& knobs) {
     CheckResult result;
     result.evaluation = evaluate(fuzz::rrset_from_lines(records));
@@ -80,6 +118,7 @@ CheckResult result_from(std::string_view records, fuzz::ByteReader& knobs) {
     if (present & 32) result.evaluation.status = static_cast<Status>(knobs.byte() % 5);
     if (present & 64) result.evaluation.diagnostics.push_back(diagnostic_from(knobs));
     if (present & 128) result.evaluation.suggested_record = knobs.text();
+    if (knobs.flag()) result.deep = deep_from(records, knobs);
     return result;
 }
 
@@ -91,6 +130,7 @@ FormatterOptions options_from(fuzz::ByteReader& knobs) {
     options.verbosity = std::min((choices >> 3) & 3, 2);
     if (choices & 32) options.check_timeout = std::chrono::milliseconds(knobs.u32());
     if (choices & 64) options.min_ttl = knobs.u32();
+    options.deep = (choices & 128) != 0;
     const std::chrono::seconds now(knobs.u32());
     options.now = [now] { return std::chrono::system_clock::time_point(now); };
     return options;
