@@ -136,8 +136,8 @@ void Auditor::start_deep(Pending pending, dns::Clock::time_point deadline) {
     ask(job, Scope::domain, domain, dns::RecordType::mx,
         [this, job](const SharedResponse& response) {
             job->answers.mx = response;
-            for (const auto& [preference, host] :
-                 mail_hosts(*response, job->pending.domain).hosts) {
+            for (const auto& mail_host : mail_hosts(*response, job->pending.domain).hosts) {
+                const std::string& host = mail_host.second;
                 ask(job, Scope::run, tlsa_query_name(host), dns::RecordType::tlsa,
                     [job, host](const SharedResponse& tlsa) { job->answers.tlsa[host] = tlsa; });
                 ask(job, Scope::run, tlsrpt_query_name(host), dns::RecordType::txt,
