@@ -1,5 +1,5 @@
 // An asynchronous stub resolver: lookups are submitted with a deadline and a callback, and one
-// thread runs the event loop until none is left. c-ares 1.18 and epoll stay behind this
+// thread runs the event loop until none is left. Sockets, epoll and c-ares stay behind this
 // interface.
 #pragma once
 
@@ -20,15 +20,15 @@ namespace tlsrpt::dns {
 struct ResolverOptions {
     // "a.b.c.d[:port]", "[v6]:port" or a bare IPv6 address; empty: /etc/resolv.conf.
     std::vector<std::string> servers;
-    // Wait for the first try; c-ares doubles it after each pass over all servers.
+    // Wait for the first try; doubled after each pass over all servers.
     std::chrono::milliseconds timeout{2000};
     // Passes over the servers for timeouts; also how often a SERVFAIL is asked (again after
     // 100 ms, then 200 ms, ...).
     int tries = 2;
 };
 
-// The canonical form c-ares accepts ("1.2.3.4:53", "[::1]:53"), or why `server` is not an
-// IP address with an optional port.
+// The canonical form ("1.2.3.4:53", "[::1]:53"), or why `server` is not an IP address with an
+// optional port.
 Expected<std::string, std::string> normalise_server(std::string_view server);
 
 class Resolver {

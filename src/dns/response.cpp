@@ -1,4 +1,4 @@
-// Decoding DNS responses. c-ares 1.18 only matches the ID and the question of a reply; the
+// Decoding DNS responses. The transport only matches the ID and the question of a reply; the
 // rest is read here, bounds-checked, so that a broken answer becomes Outcome::malformed.
 #include "dns/response.hpp"
 
