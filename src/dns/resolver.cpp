@@ -190,6 +190,8 @@ struct Resolver::Impl {
     std::unordered_map<std::uint64_t, Lookup> lookups;
     using DeadlineEntry = std::pair<Clock::time_point, std::uint64_t>;
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> deadlines;
+    // Lookups submitted since the last round: their queries leave with the next one.
+    std::vector<std::uint64_t> submitted;
     // Lookups to send again after a SERVFAIL, by when.
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> retries;
     std::deque<Finished> finished;
@@ -256,6 +258,19 @@ struct Resolver::Impl {
         }
     }
 
+    // The queries of a round leave together at its end; a lookup's deadline counts from then,
+    // so that a pacer that blocks after submitting (reading a pipe that waits for its next
+    // line) does not use up the time of lookups whose queries it held back.
+    void start_deadlines(Clock::time_point now) {
+        for (const std::uint64_t lookup_id : submitted) {
+            const auto lookup = lookups.find(lookup_id);
+            if (lookup == lookups.end()) continue;  // a name that could not be asked
+            lookup->second.deadline += now - lookup->second.started;
+            deadlines.emplace(lookup->second.deadline, lookup_id);
+        }
+        submitted.clear();
+    }
+
     // Ends lookups whose deadline has passed, with their queries.
     void expire_deadlines(Clock::time_point now) {
         deliver_finished();  // an answer that came in time wins over the deadline
@@ -296,6 +311,7 @@ struct Resolver::Impl {
                 pacer ? pacer() : std::optional<Clock::time_point>();
             deliver_finished();  // lookups the pacer submitted may have failed at once
             if (lookups.empty() && !pacer_wake) break;
+            start_deadlines(Clock::now());
             Clock::time_point wake = Clock::now() + idle_wait;
             if (!deadlines.empty()) wake = std::min(wake, deadlines.top().first);
             if (!retries.empty()) wake = std::min(wake, retries.top().first);
@@ -311,6 +327,7 @@ struct Resolver::Impl {
         finished.clear();
         deadlines = {};
         retries = {};
+        submitted.clear();
         transport->cancel_all();
     }
 };
@@ -362,7 +379,7 @@ void Resolver::submit(std::string name, RecordType type, Clock::time_point deadl
                           .deadline = deadline,
                           .started = Clock::now(),
                           .done = std::move(done)};
-    impl_->deadlines.emplace(deadline, lookup_id);
+    impl_->submitted.push_back(lookup_id);
     impl_->send(lookup, lookup_id);
 }
 

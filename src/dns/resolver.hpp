@@ -42,9 +42,10 @@ class Resolver {
     Resolver(const Resolver&) = delete;
     Resolver& operator=(const Resolver&) = delete;
 
-    // Queues a query (class IN, recursion desired, AD requested). `done` is called exactly
-    // once, from run(), by `deadline` at the latest (a lookup still unanswered then ends as
-    // Outcome::timeout). Callbacks may submit further lookups.
+    // Queues a query (class IN, recursion desired, AD requested); the queries of a round of the
+    // event loop leave together at its end. `done` is called exactly once, from run(), by
+    // `deadline` at the latest, postponed by as long as the query waited to leave (a lookup
+    // still unanswered then ends as Outcome::timeout). Callbacks may submit further lookups.
     void submit(std::string name, RecordType type, Clock::time_point deadline, Callback done);
 
     // Called between rounds of the event loop, so that a caller can submit lookups at its own
