@@ -19,15 +19,32 @@ namespace {
 // Long enough for any real chain; stops CNAME loops.
 constexpr std::size_t max_cname_chain = 16;
 
-bool same_name(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; };
-        return lower(x) == lower(y);
-    });
+constexpr unsigned char compression_pointer = 0xc0;
+
+unsigned char lower(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a') : c;
+}
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// The octet at the start of `text`, a name in presentation form (`\c` and `\DDD` escapes), and
+// how many characters it takes; nullopt at a label boundary (an unescaped dot) or the end.
+std::optional<std::pair<unsigned char, std::size_t>> next_octet(std::string_view text) {
+    if (text.empty() || text.front() == '.') return std::nullopt;
+    if (text.front() != '\\' || text.size() < 2) {
+        return std::pair{static_cast<unsigned char>(text.front()), std::size_t{1}};
+    }
+    if (text.size() >= 4 && is_digit(text[1]) && is_digit(text[2]) && is_digit(text[3])) {
+        const int value = (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
+        if (value <= 0xff) return std::pair{static_cast<unsigned char>(value), std::size_t{4}};
+    }
+    return std::pair{static_cast<unsigned char>(text[1]), std::size_t{2}};
 }
 
 struct RawRecord {
-    std::string owner;
+    std::size_t owner_offset = 0;
     std::uint16_t type = 0;
     std::uint16_t dns_class = 0;
     std::uint32_t ttl = 0;
@@ -52,25 +69,78 @@ class MessageReader {
         return std::pair{std::string(expanded), static_cast<std::size_t>(encoded_length)};
     }
 
+    // Where the name at `offset` ends in the message (after its last label or its first
+    // pointer). Pointers are followed only to check that the whole name is there: as for an
+    // expansion, a label or pointer past the end, a pointer loop or a reserved label type
+    // makes it undecodable.
+    Expected<std::size_t, std::string> name_end(std::size_t offset) const {
+        std::optional<std::size_t> end;
+        for (std::size_t hops = 0;; ++hops) {
+            if (offset >= message_.size()) return unexpected(std::string("undecodable name"));
+            const unsigned char length = message_[offset];
+            if (length == 0) return end.value_or(offset + 1);
+            if ((length & compression_pointer) == compression_pointer) {
+                if (offset + 1 >= message_.size() || hops > message_.size()) {
+                    return unexpected(std::string("undecodable name"));
+                }
+                if (!end) end = offset + 2;
+                offset = static_cast<std::size_t>((length & ~compression_pointer) << 8) |
+                         message_[offset + 1];
+            } else if ((length & compression_pointer) != 0) {
+                return unexpected(std::string("undecodable name"));
+            } else {
+                offset += 1 + length;
+            }
+        }
+    }
+
+    // Whether the (decodable) name at `offset` is `text`, in presentation form, ASCII letters
+    // compared without regard to case: no expansion, so no allocation.
+    bool name_equals(std::size_t offset, std::string_view text) const {
+        bool first_label = true;
+        for (;;) {
+            const unsigned char length = message_[offset];
+            if (length == 0) return text.empty();
+            if ((length & compression_pointer) == compression_pointer) {
+                offset = static_cast<std::size_t>((length & ~compression_pointer) << 8) |
+                         message_[offset + 1];
+                continue;
+            }
+            if (!first_label) {
+                if (text.empty() || text.front() != '.') return false;
+                text.remove_prefix(1);
+            }
+            first_label = false;
+            for (std::size_t i = offset + 1; i <= offset + length; ++i) {
+                const auto octet = next_octet(text);
+                if (!octet || lower(octet->first) != lower(message_[i])) return false;
+                text.remove_prefix(octet->second);
+            }
+            offset += 1 + length;
+        }
+    }
+
     Expected<std::vector<RawRecord>, std::string> answer_records() const {
         if (message_.size() < HFIXEDSZ) return unexpected(std::string("short header"));
         std::size_t offset = HFIXEDSZ;
         for (unsigned question = 0; question < DNS_HEADER_QDCOUNT(message_.data()); ++question) {
-            auto name = name_at(offset);
-            if (!name) return unexpected(fmt::format("question: {}", name.error()));
-            offset += name->second + QFIXEDSZ;
+            auto end = name_end(offset);
+            if (!end) return unexpected(fmt::format("question: {}", end.error()));
+            offset = *end + QFIXEDSZ;
             if (offset > message_.size()) return unexpected(std::string("question cut short"));
         }
         std::vector<RawRecord> records;
+        records.reserve(DNS_HEADER_ANCOUNT(message_.data()));
         for (unsigned answer = 0; answer < DNS_HEADER_ANCOUNT(message_.data()); ++answer) {
-            auto owner = name_at(offset);
-            if (!owner) return unexpected(fmt::format("answer {}: {}", answer + 1, owner.error()));
-            offset += owner->second;
+            const std::size_t owner_offset = offset;
+            auto end = name_end(offset);
+            if (!end) return unexpected(fmt::format("answer {}: {}", answer + 1, end.error()));
+            offset = *end;
             if (offset + RRFIXEDSZ > message_.size()) {
                 return unexpected(fmt::format("answer {} cut short", answer + 1));
             }
             const unsigned char* fixed = message_.data() + offset;
-            RawRecord record{.owner = std::move(owner->first),
+            RawRecord record{.owner_offset = owner_offset,
                              .type = static_cast<std::uint16_t>(DNS_RR_TYPE(fixed)),
                              .dns_class = static_cast<std::uint16_t>(DNS_RR_CLASS(fixed)),
                              .ttl = static_cast<std::uint32_t>(DNS_RR_TTL(fixed)),
@@ -235,7 +305,8 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
     std::string owner(name);
     for (std::size_t hop = 0; hop < max_cname_chain; ++hop) {
         const auto cname = std::find_if(records->begin(), records->end(), [&](const RawRecord& r) {
-            return r.type == ns_t_cname && r.dns_class == ns_c_in && same_name(r.owner, owner);
+            return r.type == ns_t_cname && r.dns_class == ns_c_in &&
+                   reader.name_equals(r.owner_offset, owner);
         });
         if (cname == records->end()) break;
         auto target = reader.cname_target(*cname);
@@ -246,11 +317,13 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
 
     for (const RawRecord& record : *records) {
         if (record.type != static_cast<std::uint16_t>(type) || record.dns_class != ns_c_in ||
-            !same_name(record.owner, owner)) {
+            !reader.name_equals(record.owner_offset, owner)) {
             continue;
         }
+        auto record_owner = reader.name_at(record.owner_offset);
+        if (!record_owner) return malformed(std::move(response), record_owner.error());
         ResourceRecord decoded;
-        decoded.owner = record.owner;
+        decoded.owner = std::move(record_owner->first);
         decoded.type = record.type;
         decoded.ttl = record.ttl;
         if (auto problem = decode_rdata(reader, record, type, decoded)) {
