@@ -1,6 +1,7 @@
 #include "output/escape.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -51,22 +52,28 @@ bool needs_escape(unsigned char byte, std::string_view also_escape) {
                also_escape.end();
 }
 
-std::string escape(std::string_view bytes, std::string_view also_escape, bool keep_backslash) {
+void append_escaped(std::string& escaped, std::string_view bytes, std::string_view also_escape,
+                    bool keep_backslash) {
     // Most data needs nothing escaped: copied in one go.
     const auto first = std::find_if(bytes.begin(), bytes.end(), [&](char c) {
         return needs_escape(static_cast<unsigned char>(c), also_escape);
     });
-    std::string escaped(bytes.begin(), first);
+    escaped.append(bytes.begin(), first);
     for (const char c : bytes.substr(static_cast<std::size_t>(first - bytes.begin()))) {
         const auto byte = static_cast<unsigned char>(c);
         if (byte == '\\') {
             escaped += keep_backslash ? "\\" : "\\\\";
         } else if (needs_escape(byte, also_escape)) {
-            escaped += fmt::format("\\{:03d}", byte);
+            fmt::format_to(std::back_inserter(escaped), "\\{:03d}", byte);
         } else {
             escaped += c;
         }
     }
+}
+
+std::string escape(std::string_view bytes, std::string_view also_escape, bool keep_backslash) {
+    std::string escaped;
+    append_escaped(escaped, bytes, also_escape, keep_backslash);
     return escaped;
 }
 
@@ -74,6 +81,10 @@ std::string escape(std::string_view bytes, std::string_view also_escape, bool ke
 
 std::string escape_bytes(std::string_view bytes, std::string_view also_escape) {
     return escape(bytes, also_escape, false);
+}
+
+void append_escaped_bytes(std::string& out, std::string_view bytes, std::string_view also_escape) {
+    append_escaped(out, bytes, also_escape, false);
 }
 
 std::string escape_prose(std::string_view text) {
@@ -172,21 +183,29 @@ void append_json_string(std::string& out, std::string_view bytes) {
 }
 
 std::string csv_cell(std::string_view text) {
+    std::string cell;
+    append_csv_cell(cell, text);
+    return cell;
+}
+
+void append_csv_cell(std::string& out, std::string_view text) {
     const bool formula =
         !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
-    std::string cell = formula ? "'" : "";
     // One pass over the cell, not a search of the four characters per byte.
-    if (std::none_of(text.begin(), text.end(),
-                     [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; })) {
-        return cell.append(text);
+    const bool quoted = std::any_of(text.begin(), text.end(), [](char c) {
+        return c == ',' || c == '"' || c == '\r' || c == '\n';
+    });
+    if (quoted) out += '"';
+    if (formula) out += '\'';
+    if (!quoted) {
+        out += text;
+        return;
     }
-    cell.insert(cell.begin(), '"');
     for (const char c : text) {
-        if (c == '"') cell += '"';
-        cell += c;
+        if (c == '"') out += '"';
+        out += c;
     }
-    cell += '"';
-    return cell;
+    out += '"';
 }
 
 }  // namespace tlsrpt::output
