@@ -1,12 +1,10 @@
 // Lookups on top of dns::Transport: one query at a time per lookup, asked again after a
-// SERVFAIL (after a growing pause), each lookup ended by its deadline at the latest. Queries
-// are built with c-ares so that the AD bit can be requested; without --server, c-ares reads
-// /etc/resolv.conf too.
+// SERVFAIL (after a growing pause), each lookup ended by its deadline at the latest. Without
+// --server, c-ares reads /etc/resolv.conf.
 #include "dns/resolver.hpp"
 
 #include <ares.h>
 #include <arpa/inet.h>
-#include <arpa/nameser.h>
 #include <netinet/in.h>
 
 #include <fmt/format.h>
@@ -18,14 +16,12 @@
 #include <queue>
 #include <unordered_map>
 
+#include "dns/query.hpp"
 #include "dns/transport.hpp"
 
 namespace tlsrpt::dns {
 namespace {
 
-// RFC 9715 / DNS Flag Day 2020: large enough for most answers, small enough to avoid
-// fragmentation; bigger answers come back truncated and are repeated over TCP.
-constexpr int edns_udp_size = 1232;
 // Wait before asking again after a SERVFAIL, doubled for each further one: the upstream
 // problem behind it (a timeout inside the resolver) needs a moment to clear.
 constexpr auto servfail_backoff = std::chrono::milliseconds(100);
@@ -119,11 +115,11 @@ Expected<std::vector<ServerAddress>, std::string> system_servers() {
     return servers;
 }
 
-// A lookup that ended without an answer to decode; `status` gives the detail.
-Response failure(Outcome outcome, int status) {
+// A lookup that ended without an answer to decode.
+Response failure(Outcome outcome, std::string detail) {
     Response response;
     response.outcome = outcome;
-    response.detail = ares_strerror(status);
+    response.detail = std::move(detail);
     return response;
 }
 
@@ -203,11 +199,11 @@ struct Resolver::Impl {
         switch (exchange.ending) {
             case Exchange::Ending::timed_out:
                 asked.attempts += std::max(1, exchange.timeouts);
-                finish(lookup_id, failure(Outcome::timeout, ARES_ETIMEOUT));
+                finish(lookup_id, failure(Outcome::timeout, ares_strerror(ARES_ETIMEOUT)));
                 return;
             case Exchange::Ending::unreachable:
                 asked.attempts += std::max(1, exchange.timeouts);
-                finish(lookup_id, failure(Outcome::unreachable, ARES_ECONNREFUSED));
+                finish(lookup_id, failure(Outcome::unreachable, ares_strerror(ARES_ECONNREFUSED)));
                 return;
             case Exchange::Ending::answered:
                 asked.attempts += exchange.timeouts + 1;
@@ -232,21 +228,13 @@ struct Resolver::Impl {
     }
 
     void send(Lookup& lookup, std::uint64_t lookup_id) {
-        unsigned char* query = nullptr;
-        int query_length = 0;
-        const int status =
-            ares_create_query(lookup.name.c_str(), ns_c_in, static_cast<int>(lookup.type),
-                              /*id=*/0, /*rd=*/1, &query, &query_length, edns_udp_size);
-        if (status != ARES_SUCCESS) {
-            finish(lookup_id,
-                   failure(status == ARES_EBADNAME ? Outcome::bad_name : Outcome::unreachable,
-                           status));
+        QueryBuffer query;
+        const auto length = build_query(lookup.name, lookup.type, query);
+        if (!length) {
+            finish(lookup_id, failure(length.error().outcome, length.error().detail));
             return;
         }
-        const std::unique_ptr<unsigned char, decltype(&ares_free_string)> owned(query,
-                                                                                &ares_free_string);
-        query[3] |= 0x20;  // AD: ask the resolver to say whether it validated the answer
-        lookup.query = transport->send({query, static_cast<std::size_t>(query_length)}, lookup_id);
+        lookup.query = transport->send({query.data(), *length}, lookup_id);
     }
 
     void send_due_retries(Clock::time_point now) {

@@ -23,12 +23,12 @@
 #include <random>
 #include <stdexcept>
 
+#include "dns/query.hpp"
+
 namespace tlsrpt::dns {
 namespace {
 
 constexpr std::size_t header_size = 12;
-// Header, the longest name (255 octets), type, class and the OPT record asking for EDNS.
-constexpr std::size_t max_query_size = header_size + 255 + 4 + 11;
 // One query per message ID at most.
 constexpr std::size_t max_in_flight = 1 << 16;
 constexpr std::uint32_t none = UINT32_MAX;
