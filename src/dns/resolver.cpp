@@ -14,7 +14,6 @@
 #include <cstring>
 #include <deque>
 #include <queue>
-#include <unordered_map>
 
 #include "dns/query.hpp"
 #include "dns/transport.hpp"
@@ -178,12 +177,63 @@ struct Resolver::Impl {
         std::uint64_t lookup = 0;
         Response response;
     };
+    // Lookups in slots reused as they end. An id holds the slot's index in its low 32 bits and
+    // which use of the slot it names above them, so that the id of an ended lookup (still in a
+    // queue, or the tag of a late answer) finds nothing.
+    class LookupTable {
+      public:
+        Lookup* find(std::uint64_t id) {
+            const auto index = static_cast<std::size_t>(id & 0xffffffff);
+            return id != 0 && index < slots_.size() && slots_[index].id == id
+                       ? &slots_[index].lookup
+                       : nullptr;
+        }
+
+        std::uint64_t add(Lookup lookup) {
+            if (free_.empty()) {
+                free_.push_back(static_cast<std::uint32_t>(slots_.size()));
+                slots_.emplace_back();
+            }
+            const std::uint32_t index = free_.back();
+            free_.pop_back();
+            Slot& slot = slots_[index];
+            slot.id = (std::uint64_t{++slot.uses} << 32) | index;
+            slot.lookup = std::move(lookup);
+            ++used_;
+            return slot.id;
+        }
+
+        Lookup take(std::uint64_t id) {
+            Slot& slot = slots_[id & 0xffffffff];
+            slot.id = 0;
+            free_.push_back(static_cast<std::uint32_t>(id & 0xffffffff));
+            --used_;
+            return std::move(slot.lookup);
+        }
+
+        void clear() {
+            for (const Slot& slot : slots_) {
+                if (slot.id != 0) take(slot.id);
+            }
+        }
+
+        bool empty() const { return used_ == 0; }
+
+      private:
+        struct Slot {
+            std::uint64_t id = 0;  // 0 while free
+            std::uint32_t uses = 0;
+            Lookup lookup;
+        };
+        std::vector<Slot> slots_;
+        std::vector<std::uint32_t> free_;
+        std::size_t used_ = 0;
+    };
 
     std::unique_ptr<Transport> transport;
     int tries = 1;
 
-    std::uint64_t next_lookup = 1;
-    std::unordered_map<std::uint64_t, Lookup> lookups;
+    LookupTable lookups;
     using DeadlineEntry = std::pair<Clock::time_point, std::uint64_t>;
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> deadlines;
     // Lookups submitted since the last round: their queries leave with the next one.
@@ -193,9 +243,9 @@ struct Resolver::Impl {
     std::deque<Finished> finished;
 
     void on_exchange(std::uint64_t lookup_id, const Exchange& exchange) {
-        const auto lookup = lookups.find(lookup_id);
-        if (lookup == lookups.end()) return;
-        Lookup& asked = lookup->second;
+        Lookup* const lookup = lookups.find(lookup_id);
+        if (lookup == nullptr) return;
+        Lookup& asked = *lookup;
         switch (exchange.ending) {
             case Exchange::Ending::timed_out:
                 asked.attempts += std::max(1, exchange.timeouts);
@@ -241,8 +291,7 @@ struct Resolver::Impl {
         while (!retries.empty() && retries.top().first <= now) {
             const std::uint64_t lookup_id = retries.top().second;
             retries.pop();
-            const auto lookup = lookups.find(lookup_id);
-            if (lookup != lookups.end()) send(lookup->second, lookup_id);
+            if (Lookup* const lookup = lookups.find(lookup_id)) send(*lookup, lookup_id);
         }
     }
 
@@ -251,10 +300,10 @@ struct Resolver::Impl {
     // line) does not use up the time of lookups whose queries it held back.
     void start_deadlines(Clock::time_point now) {
         for (const std::uint64_t lookup_id : submitted) {
-            const auto lookup = lookups.find(lookup_id);
-            if (lookup == lookups.end()) continue;  // a name that could not be asked
-            lookup->second.deadline += now - lookup->second.started;
-            deadlines.emplace(lookup->second.deadline, lookup_id);
+            Lookup* const lookup = lookups.find(lookup_id);
+            if (lookup == nullptr) continue;  // a name that could not be asked
+            lookup->deadline += now - lookup->started;
+            deadlines.emplace(lookup->deadline, lookup_id);
         }
         submitted.clear();
     }
@@ -265,14 +314,14 @@ struct Resolver::Impl {
         while (!deadlines.empty() && deadlines.top().first <= now) {
             const std::uint64_t lookup_id = deadlines.top().second;
             deadlines.pop();
-            const auto lookup = lookups.find(lookup_id);
-            if (lookup == lookups.end()) continue;
-            transport->cancel(lookup->second.query);
+            Lookup* const lookup = lookups.find(lookup_id);
+            if (lookup == nullptr) continue;
+            transport->cancel(lookup->query);
             Response response;
             response.outcome = Outcome::timeout;
             response.detail = "deadline reached";
             // The query still in flight was sent, so it counts.
-            lookup->second.attempts += 1;
+            lookup->attempts += 1;
             finish(lookup_id, std::move(response));
             deliver_finished();
         }
@@ -282,10 +331,8 @@ struct Resolver::Impl {
         while (!finished.empty()) {
             Finished next = std::move(finished.front());
             finished.pop_front();
-            const auto lookup = lookups.find(next.lookup);
-            if (lookup == lookups.end()) continue;
-            Lookup ended = std::move(lookup->second);
-            lookups.erase(lookup);
+            if (lookups.find(next.lookup) == nullptr) continue;
+            Lookup ended = lookups.take(next.lookup);
             next.response.attempts = ended.attempts;
             next.response.elapsed = Clock::now() - ended.started;
             ended.done(std::move(next.response));
@@ -360,15 +407,13 @@ Resolver::~Resolver() = default;
 
 void Resolver::submit(std::string name, RecordType type, Clock::time_point deadline,
                       Callback done) {
-    const std::uint64_t lookup_id = impl_->next_lookup++;
-    auto& lookup = impl_->lookups[lookup_id];
-    lookup = Impl::Lookup{.name = std::move(name),
-                          .type = type,
-                          .deadline = deadline,
-                          .started = Clock::now(),
-                          .done = std::move(done)};
+    const std::uint64_t lookup_id = impl_->lookups.add(Impl::Lookup{.name = std::move(name),
+                                                                    .type = type,
+                                                                    .deadline = deadline,
+                                                                    .started = Clock::now(),
+                                                                    .done = std::move(done)});
     impl_->submitted.push_back(lookup_id);
-    impl_->send(lookup, lookup_id);
+    impl_->send(*impl_->lookups.find(lookup_id), lookup_id);
 }
 
 void Resolver::run(const Pacer& pacer) {
