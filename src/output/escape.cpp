@@ -46,10 +46,13 @@ std::size_t utf8_sequence_length(std::string_view bytes) {
 }
 
 bool needs_escape(unsigned char byte, std::string_view also_escape) {
-    // std::find, not string_view::find: a call to memchr per byte costs more than the loop.
-    return !is_printable_ascii(byte) || byte == '\\' ||
-           std::find(also_escape.begin(), also_escape.end(), static_cast<char>(byte)) !=
-               also_escape.end();
+    if (!is_printable_ascii(byte) || byte == '\\') return true;
+    // A plain loop over these few bytes, small enough to be inlined: string_view::find
+    // called memchr for every byte.
+    for (const char c : also_escape) {
+        if (static_cast<unsigned char>(c) == byte) return true;
+    }
+    return false;
 }
 
 void append_escaped(std::string& escaped, std::string_view bytes, std::string_view also_escape,
