@@ -2,7 +2,6 @@
 // rest is read here, bounds-checked, so that a broken answer becomes Outcome::malformed.
 #include "dns/response.hpp"
 
-#include <ares.h>
 #include <ares_dns.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
@@ -10,7 +9,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <memory>
 #include <optional>
 
 namespace tlsrpt::dns {
@@ -20,6 +18,8 @@ namespace {
 constexpr std::size_t max_cname_chain = 16;
 
 constexpr unsigned char compression_pointer = 0xc0;
+// Pointers followed in one name at most: real names need a few, a loop never ends.
+constexpr std::size_t max_pointers = 50;
 
 unsigned char lower(unsigned char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a') : c;
@@ -43,6 +43,24 @@ std::optional<std::pair<unsigned char, std::size_t>> next_octet(std::string_view
     return std::pair{static_cast<unsigned char>(text[1]), std::size_t{2}};
 }
 
+bool is_reserved(unsigned char c) {
+    return c == '"' || c == '$' || c == '(' || c == ')' || c == '.' || c == ';' || c == '@' ||
+           c == '\\';
+}
+
+// One octet of a label in presentation form, the inverse of next_octet().
+void append_octet(std::string& text, unsigned char octet) {
+    if (octet < 0x20 || octet > 0x7e) {
+        text += '\\';
+        text += static_cast<char>('0' + octet / 100);
+        text += static_cast<char>('0' + octet / 10 % 10);
+        text += static_cast<char>('0' + octet % 10);
+    } else {
+        if (is_reserved(octet)) text += '\\';
+        text += static_cast<char>(octet);
+    }
+}
+
 struct RawRecord {
     std::size_t owner_offset = 0;
     std::uint16_t type = 0;
@@ -56,36 +74,50 @@ class MessageReader {
   public:
     explicit MessageReader(std::span<const unsigned char> message) : message_(message) {}
 
-    // Expands the (possibly compressed) name at `offset`; returns its encoded length too.
+    // Expands the (possibly compressed) name at `offset` as c-ares always has: a byte outside
+    // printable ASCII as \DDD, any of "$().;@\ as \c, and a label of one zero octet ending
+    // the text (c-ares wrote it raw into a C string). Returns its encoded length too.
     Expected<std::pair<std::string, std::size_t>, std::string> name_at(std::size_t offset) const {
-        if (offset >= message_.size()) return unexpected(std::string("name past the end"));
-        char* expanded = nullptr;
-        long encoded_length = 0;
-        const int status =
-            ares_expand_name(message_.data() + offset, message_.data(),
-                             static_cast<int>(message_.size()), &expanded, &encoded_length);
-        const std::unique_ptr<char, decltype(&ares_free_string)> owned(expanded, &ares_free_string);
-        if (status != ARES_SUCCESS) return unexpected(std::string("undecodable name"));
-        return std::pair{std::string(expanded), static_cast<std::size_t>(encoded_length)};
+        const auto end = name_end(offset);
+        if (!end) return unexpected(end.error());
+        const std::size_t encoded_length = *end - offset;
+        std::string text;
+        bool cut = false;
+        while (message_[offset] != 0) {
+            const unsigned char length = message_[offset];
+            if ((length & compression_pointer) == compression_pointer) {
+                offset = pointer_target(offset);
+                continue;
+            }
+            if (length == 1 && message_[offset + 1] == 0) {
+                cut = true;
+                break;
+            }
+            for (std::size_t i = offset + 1; i <= offset + length; ++i)
+                append_octet(text, message_[i]);
+            text += '.';
+            offset += 1 + length;
+        }
+        if (!cut && !text.empty()) text.pop_back();
+        return std::pair{std::move(text), encoded_length};
     }
 
     // Where the name at `offset` ends in the message (after its last label or its first
-    // pointer). Pointers are followed only to check that the whole name is there: as for an
-    // expansion, a label or pointer past the end, a pointer loop or a reserved label type
-    // makes it undecodable.
+    // pointer). Pointers are followed only to check that the whole name is there: a label or
+    // pointer past the end, more than 50 pointers (a loop) or a reserved label type makes it
+    // undecodable, as it did for c-ares.
     Expected<std::size_t, std::string> name_end(std::size_t offset) const {
         std::optional<std::size_t> end;
-        for (std::size_t hops = 0;; ++hops) {
+        for (std::size_t pointers = 0;;) {
             if (offset >= message_.size()) return unexpected(std::string("undecodable name"));
             const unsigned char length = message_[offset];
             if (length == 0) return end.value_or(offset + 1);
             if ((length & compression_pointer) == compression_pointer) {
-                if (offset + 1 >= message_.size() || hops > message_.size()) {
+                if (offset + 1 >= message_.size() || ++pointers > max_pointers) {
                     return unexpected(std::string("undecodable name"));
                 }
                 if (!end) end = offset + 2;
-                offset = static_cast<std::size_t>((length & ~compression_pointer) << 8) |
-                         message_[offset + 1];
+                offset = pointer_target(offset);
             } else if ((length & compression_pointer) != 0) {
                 return unexpected(std::string("undecodable name"));
             } else {
@@ -102,8 +134,7 @@ class MessageReader {
             const unsigned char length = message_[offset];
             if (length == 0) return text.empty();
             if ((length & compression_pointer) == compression_pointer) {
-                offset = static_cast<std::size_t>((length & ~compression_pointer) << 8) |
-                         message_[offset + 1];
+                offset = pointer_target(offset);
                 continue;
             }
             if (!first_label) {
@@ -214,6 +245,11 @@ class MessageReader {
     }
 
   private:
+    std::size_t pointer_target(std::size_t offset) const {
+        return static_cast<std::size_t>((message_[offset] & ~compression_pointer) << 8) |
+               message_[offset + 1];
+    }
+
     std::span<const unsigned char> message_;
 };
 
