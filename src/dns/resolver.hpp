@@ -35,7 +35,8 @@ class Resolver {
   public:
     using Callback = std::function<void(Response&&)>;
 
-    // Fails when a server is not an address or c-ares cannot start.
+    // Fails when a server is not an address, when there are more than 64, or when the servers
+    // of /etc/resolv.conf or the event loop cannot be had.
     static Expected<std::unique_ptr<Resolver>, std::string> create(const ResolverOptions& options);
 
     ~Resolver();

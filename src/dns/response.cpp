@@ -337,7 +337,7 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
     if (!records) return malformed(std::move(response), records.error());
 
     // The recursive resolver chased the CNAMEs; walk its chain from the query name so that
-    // only records owned by the chain's last name count (c-ares does not check owners).
+    // only records owned by the chain's last name count.
     std::string owner(name);
     for (std::size_t hop = 0; hop < max_cname_chain; ++hop) {
         const auto cname = std::find_if(records->begin(), records->end(), [&](const RawRecord& r) {
