@@ -1,6 +1,7 @@
 // The csv format: a header, then one row per result, one line per row. Cells hold data
 // escaped as in the text format (printable ASCII only), so no record can break a row.
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
 #include <optional>
 #include <ostream>
@@ -130,10 +131,14 @@ class CsvFormatter final : public Formatter {
         add_cell(cell_);
     }
 
-    template <typename... Args>
-    void add_formatted(fmt::format_string<Args...> format, Args&&... args) {
+    void add_number(std::uint64_t number) {
+        const fmt::format_int digits(number);
+        add_cell(std::string_view(digits.data(), digits.size()));
+    }
+
+    void add_milliseconds(double milliseconds) {
         cell_.clear();
-        fmt::format_to(std::back_inserter(cell_), format, std::forward<Args>(args)...);
+        fmt::format_to(std::back_inserter(cell_), "{:.3f}", milliseconds);
         add_cell(cell_);
     }
 
@@ -151,7 +156,7 @@ class CsvFormatter final : public Formatter {
         if (dns) {
             add_escaped(dns->rcode);
             if (dns->ttl) {
-                add_formatted("{}", *dns->ttl);
+                add_number(*dns->ttl);
             } else {
                 add_cell("");
             }
@@ -159,14 +164,14 @@ class CsvFormatter final : public Formatter {
             add_escaped(or_empty(dns->error));
             add_joined(dns->cnames);
             add_escaped(dns->server);
-            add_formatted("{}", dns->attempts);
-            add_formatted("{:.3f}", dns->elapsed_ms);
+            add_number(static_cast<std::uint64_t>(dns->attempts));
+            add_milliseconds(dns->elapsed_ms);
         } else {
             for (int empty = 0; empty < 8; ++empty) add_cell("");
         }
         add_escaped(or_empty(result.input));
         if (result.line) {
-            add_formatted("{}", *result.line);
+            add_number(*result.line);
         } else {
             add_cell("");
         }
