@@ -263,12 +263,13 @@ struct Resolver::Impl {
         response.server = exchange.server;
         // SERVFAIL is often transient (an upstream timeout inside the resolver): ask again,
         // through the next server when there are several.
-        const auto retry_at = Clock::now() + servfail_backoff * (1 << asked.servfail_retries);
-        if (response.outcome == Outcome::server_failure && asked.servfail_retries + 1 < tries &&
-            retry_at < asked.deadline) {
-            ++asked.servfail_retries;
-            retries.emplace(retry_at, lookup_id);
-            return;
+        if (response.outcome == Outcome::server_failure && asked.servfail_retries + 1 < tries) {
+            const auto retry_at = Clock::now() + servfail_backoff * (1 << asked.servfail_retries);
+            if (retry_at < asked.deadline) {
+                ++asked.servfail_retries;
+                retries.emplace(retry_at, lookup_id);
+                return;
+            }
         }
         finish(lookup_id, std::move(response));
     }
