@@ -136,38 +136,41 @@ void BulkAudit::admit_one(BulkItem item) {
         return;
     }
     Waiter waiter{sequence, std::move(item.input), item.line};
-    if (const auto running = in_flight_.find(*domain); running != in_flight_.end()) {
-        running->second.push_back(std::move(waiter));
+    const auto [running, started] = in_flight_.try_emplace(std::move(*domain));
+    if (!started) {
+        running->second.repeats.push_back(std::move(waiter));
         return;
     }
-    in_flight_[*domain].push_back(std::move(waiter));
+    running->second.first = std::move(waiter);
     ++progress_.lookups_started;
     if (options_.rate > 0) tokens_ -= 1;
-    auditor_.submit(*domain, *domain, [this, domain = *domain](CheckResult&& row) {
-        on_lookup_done(domain, std::move(row));
-    });
+    const std::string& key = running->first;
+    // No input: each line's is set when its row is written.
+    auditor_.submit(std::string(), key,
+                    [this, &key](CheckResult&& row) { on_lookup_done(key, std::move(row)); });
 }
 
 void BulkAudit::on_lookup_done(const std::string& domain, CheckResult&& result) {
-    const auto running = in_flight_.find(domain);
-    std::vector<Waiter> waiters = std::move(running->second);
-    in_flight_.erase(running);
+    // `domain` is the key inside the node taken out here: not used once it moves on.
+    auto done = in_flight_.extract(domain);
     auto shared = std::make_shared<CheckResult>(std::move(result));
-    remember(domain, shared);
-    for (Waiter& waiter : waiters) {
-        complete(waiter.sequence, Row{shared, std::move(waiter.input), waiter.line});
+    Waiter& first = done.mapped().first;
+    complete(first.sequence, Row{shared, std::move(first.input), first.line});
+    for (Waiter& repeat : done.mapped().repeats) {
+        complete(repeat.sequence, Row{shared, std::move(repeat.input), repeat.line});
     }
+    remember(std::move(done.key()), std::move(shared));
 }
 
-void BulkAudit::remember(const std::string& domain, const SharedResult& result) {
+void BulkAudit::remember(std::string domain, SharedResult result) {
     if (options_.cache_entries == 0) return;
     if (cache_order_.size() >= options_.cache_entries) {
-        cache_.erase(cache_order_.front());
+        cache_.erase(cache_.find(*cache_order_.front()));
         cache_order_.pop_front();
     }
     // A domain is looked up again only after it left the cache, so it is never there twice.
-    cache_.emplace(domain, result);
-    cache_order_.push_back(domain);
+    const auto cached = cache_.emplace(std::move(domain), std::move(result)).first;
+    cache_order_.push_back(&cached->first);
 }
 
 void BulkAudit::write(Row& row) {
@@ -193,8 +196,9 @@ void BulkAudit::complete(std::size_t sequence, Row row) {
 void BulkAudit::interrupt(bool drain_source) {
     // Collected first: completing rows must not change the map being walked.
     std::vector<Waiter> unfinished;
-    for (auto& [domain, waiters] : in_flight_) {
-        for (Waiter& waiter : waiters) unfinished.push_back(std::move(waiter));
+    for (auto& [domain, waiting] : in_flight_) {
+        unfinished.push_back(std::move(waiting.first));
+        for (Waiter& repeat : waiting.repeats) unfinished.push_back(std::move(repeat));
     }
     in_flight_.clear();
     auditor_.abandon_all();

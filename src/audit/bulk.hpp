@@ -81,12 +81,18 @@ class BulkAudit {
         std::string input;
         std::optional<std::size_t> line;
     };
+    // The lines waiting for a domain in flight: the one that started the lookup, and repeats
+    // that joined it (rare: kept apart so that the usual lookup needs no list).
+    struct InFlight {
+        Waiter first;
+        std::vector<Waiter> repeats;
+    };
 
     std::optional<std::chrono::steady_clock::time_point> admit();
     bool window_open() const;
     void admit_one(BulkItem item);
     void on_lookup_done(const std::string& domain, CheckResult&& result);
-    void remember(const std::string& domain, const SharedResult& result);
+    void remember(std::string domain, SharedResult result);
     void complete(std::size_t sequence, Row row);
     void write(Row& row);
 
@@ -98,10 +104,12 @@ class BulkAudit {
 
     std::size_t next_sequence_ = 0;
     BulkProgress progress_;
-    // Waiting lines per domain in flight: a repeat joins the lookup already running.
-    std::unordered_map<std::string, std::vector<Waiter>> in_flight_;
+    // Waiting lines per domain in flight: a repeat joins the lookup already running. The
+    // lookup's callback holds the domain's key here, which stays put until it is done.
+    std::unordered_map<std::string, InFlight> in_flight_;
     std::unordered_map<std::string, SharedResult> cache_;
-    std::deque<std::string> cache_order_;  // oldest first, evicted past cache_entries
+    // Oldest first, evicted past cache_entries: cache_'s own keys, which stay put too.
+    std::deque<const std::string*> cache_order_;
     // --ordered: rows from `first_unwritten_` on, held until those before them are out.
     std::deque<std::optional<Row>> held_;
     std::size_t first_unwritten_ = 0;

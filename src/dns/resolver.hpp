@@ -1,5 +1,5 @@
 // An asynchronous stub resolver: lookups are submitted with a deadline and a callback, and one
-// thread runs the event loop until none is left. c-ares 1.18 and epoll stay behind this
+// thread runs the event loop until none is left. Sockets, epoll and c-ares stay behind this
 // interface.
 #pragma once
 
@@ -20,31 +20,33 @@ namespace tlsrpt::dns {
 struct ResolverOptions {
     // "a.b.c.d[:port]", "[v6]:port" or a bare IPv6 address; empty: /etc/resolv.conf.
     std::vector<std::string> servers;
-    // Wait for the first try; c-ares doubles it after each pass over all servers.
+    // Wait for the first try; doubled after each pass over all servers.
     std::chrono::milliseconds timeout{2000};
     // Passes over the servers for timeouts; also how often a SERVFAIL is asked (again after
     // 100 ms, then 200 ms, ...).
     int tries = 2;
 };
 
-// The canonical form c-ares accepts ("1.2.3.4:53", "[::1]:53"), or why `server` is not an
-// IP address with an optional port.
+// The canonical form ("1.2.3.4:53", "[::1]:53"), or why `server` is not an IP address with an
+// optional port.
 Expected<std::string, std::string> normalise_server(std::string_view server);
 
 class Resolver {
   public:
     using Callback = std::function<void(Response&&)>;
 
-    // Fails when a server is not an address or c-ares cannot start.
+    // Fails when a server is not an address, when there are more than 64, or when the servers
+    // of /etc/resolv.conf or the event loop cannot be had.
     static Expected<std::unique_ptr<Resolver>, std::string> create(const ResolverOptions& options);
 
     ~Resolver();
     Resolver(const Resolver&) = delete;
     Resolver& operator=(const Resolver&) = delete;
 
-    // Queues a query (class IN, recursion desired, AD requested). `done` is called exactly
-    // once, from run(), by `deadline` at the latest (a lookup still unanswered then ends as
-    // Outcome::timeout). Callbacks may submit further lookups.
+    // Queues a query (class IN, recursion desired, AD requested); the queries of a round of the
+    // event loop leave together at its end. `done` is called exactly once, from run(), by
+    // `deadline` at the latest, postponed by as long as the query waited to leave (a lookup
+    // still unanswered then ends as Outcome::timeout). Callbacks may submit further lookups.
     void submit(std::string name, RecordType type, Clock::time_point deadline, Callback done);
 
     // Called between rounds of the event loop, so that a caller can submit lookups at its own

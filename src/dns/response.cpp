@@ -1,8 +1,7 @@
-// Decoding DNS responses. c-ares 1.18 only matches the ID and the question of a reply; the
+// Decoding DNS responses. The transport only matches the ID and the question of a reply; the
 // rest is read here, bounds-checked, so that a broken answer becomes Outcome::malformed.
 #include "dns/response.hpp"
 
-#include <ares.h>
 #include <ares_dns.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
@@ -10,7 +9,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <memory>
 #include <optional>
 
 namespace tlsrpt::dns {
@@ -19,15 +17,52 @@ namespace {
 // Long enough for any real chain; stops CNAME loops.
 constexpr std::size_t max_cname_chain = 16;
 
-bool same_name(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; };
-        return lower(x) == lower(y);
-    });
+constexpr unsigned char compression_pointer = 0xc0;
+// Pointers followed in one name at most: real names need a few, a loop never ends.
+constexpr std::size_t max_pointers = 50;
+
+unsigned char lower(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a') : c;
+}
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// The octet at the start of `text`, a name in presentation form (`\c` and `\DDD` escapes), and
+// how many characters it takes; nullopt at a label boundary (an unescaped dot) or the end.
+std::optional<std::pair<unsigned char, std::size_t>> next_octet(std::string_view text) {
+    if (text.empty() || text.front() == '.') return std::nullopt;
+    if (text.front() != '\\' || text.size() < 2) {
+        return std::pair{static_cast<unsigned char>(text.front()), std::size_t{1}};
+    }
+    if (text.size() >= 4 && is_digit(text[1]) && is_digit(text[2]) && is_digit(text[3])) {
+        const int value = (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
+        if (value <= 0xff) return std::pair{static_cast<unsigned char>(value), std::size_t{4}};
+    }
+    return std::pair{static_cast<unsigned char>(text[1]), std::size_t{2}};
+}
+
+bool is_reserved(unsigned char c) {
+    return c == '"' || c == '$' || c == '(' || c == ')' || c == '.' || c == ';' || c == '@' ||
+           c == '\\';
+}
+
+// One octet of a label in presentation form, the inverse of next_octet().
+void append_octet(std::string& text, unsigned char octet) {
+    if (octet < 0x20 || octet > 0x7e) {
+        text += '\\';
+        text += static_cast<char>('0' + octet / 100);
+        text += static_cast<char>('0' + octet / 10 % 10);
+        text += static_cast<char>('0' + octet % 10);
+    } else {
+        if (is_reserved(octet)) text += '\\';
+        text += static_cast<char>(octet);
+    }
 }
 
 struct RawRecord {
-    std::string owner;
+    std::size_t owner_offset = 0;
     std::uint16_t type = 0;
     std::uint16_t dns_class = 0;
     std::uint32_t ttl = 0;
@@ -39,38 +74,104 @@ class MessageReader {
   public:
     explicit MessageReader(std::span<const unsigned char> message) : message_(message) {}
 
-    // Expands the (possibly compressed) name at `offset`; returns its encoded length too.
+    // Expands the (possibly compressed) name at `offset` as c-ares always has: a byte outside
+    // printable ASCII as \DDD, any of "$().;@\ as \c, and a label of one zero octet ending
+    // the text (c-ares wrote it raw into a C string). Returns its encoded length too.
     Expected<std::pair<std::string, std::size_t>, std::string> name_at(std::size_t offset) const {
-        if (offset >= message_.size()) return unexpected(std::string("name past the end"));
-        char* expanded = nullptr;
-        long encoded_length = 0;
-        const int status =
-            ares_expand_name(message_.data() + offset, message_.data(),
-                             static_cast<int>(message_.size()), &expanded, &encoded_length);
-        const std::unique_ptr<char, decltype(&ares_free_string)> owned(expanded, &ares_free_string);
-        if (status != ARES_SUCCESS) return unexpected(std::string("undecodable name"));
-        return std::pair{std::string(expanded), static_cast<std::size_t>(encoded_length)};
+        const auto end = name_end(offset);
+        if (!end) return unexpected(end.error());
+        const std::size_t encoded_length = *end - offset;
+        std::string text;
+        bool cut = false;
+        while (message_[offset] != 0) {
+            const unsigned char length = message_[offset];
+            if ((length & compression_pointer) == compression_pointer) {
+                offset = pointer_target(offset);
+                continue;
+            }
+            if (length == 1 && message_[offset + 1] == 0) {
+                cut = true;
+                break;
+            }
+            for (std::size_t i = offset + 1; i <= offset + length; ++i)
+                append_octet(text, message_[i]);
+            text += '.';
+            offset += 1 + length;
+        }
+        if (!cut && !text.empty()) text.pop_back();
+        return std::pair{std::move(text), encoded_length};
+    }
+
+    // Where the name at `offset` ends in the message (after its last label or its first
+    // pointer). Pointers are followed only to check that the whole name is there: a label or
+    // pointer past the end, more than 50 pointers (a loop) or a reserved label type makes it
+    // undecodable, as it did for c-ares.
+    Expected<std::size_t, std::string> name_end(std::size_t offset) const {
+        std::optional<std::size_t> end;
+        for (std::size_t pointers = 0;;) {
+            if (offset >= message_.size()) return unexpected(std::string("undecodable name"));
+            const unsigned char length = message_[offset];
+            if (length == 0) return end.value_or(offset + 1);
+            if ((length & compression_pointer) == compression_pointer) {
+                if (offset + 1 >= message_.size() || ++pointers > max_pointers) {
+                    return unexpected(std::string("undecodable name"));
+                }
+                if (!end) end = offset + 2;
+                offset = pointer_target(offset);
+            } else if ((length & compression_pointer) != 0) {
+                return unexpected(std::string("undecodable name"));
+            } else {
+                offset += 1 + length;
+            }
+        }
+    }
+
+    // Whether the (decodable) name at `offset` is `text`, in presentation form, ASCII letters
+    // compared without regard to case: no expansion, so no allocation.
+    bool name_equals(std::size_t offset, std::string_view text) const {
+        bool first_label = true;
+        for (;;) {
+            const unsigned char length = message_[offset];
+            if (length == 0) return text.empty();
+            if ((length & compression_pointer) == compression_pointer) {
+                offset = pointer_target(offset);
+                continue;
+            }
+            if (!first_label) {
+                if (text.empty() || text.front() != '.') return false;
+                text.remove_prefix(1);
+            }
+            first_label = false;
+            for (std::size_t i = offset + 1; i <= offset + length; ++i) {
+                const auto octet = next_octet(text);
+                if (!octet || lower(octet->first) != lower(message_[i])) return false;
+                text.remove_prefix(octet->second);
+            }
+            offset += 1 + length;
+        }
     }
 
     Expected<std::vector<RawRecord>, std::string> answer_records() const {
         if (message_.size() < HFIXEDSZ) return unexpected(std::string("short header"));
         std::size_t offset = HFIXEDSZ;
         for (unsigned question = 0; question < DNS_HEADER_QDCOUNT(message_.data()); ++question) {
-            auto name = name_at(offset);
-            if (!name) return unexpected(fmt::format("question: {}", name.error()));
-            offset += name->second + QFIXEDSZ;
+            auto end = name_end(offset);
+            if (!end) return unexpected(fmt::format("question: {}", end.error()));
+            offset = *end + QFIXEDSZ;
             if (offset > message_.size()) return unexpected(std::string("question cut short"));
         }
         std::vector<RawRecord> records;
+        records.reserve(DNS_HEADER_ANCOUNT(message_.data()));
         for (unsigned answer = 0; answer < DNS_HEADER_ANCOUNT(message_.data()); ++answer) {
-            auto owner = name_at(offset);
-            if (!owner) return unexpected(fmt::format("answer {}: {}", answer + 1, owner.error()));
-            offset += owner->second;
+            const std::size_t owner_offset = offset;
+            auto end = name_end(offset);
+            if (!end) return unexpected(fmt::format("answer {}: {}", answer + 1, end.error()));
+            offset = *end;
             if (offset + RRFIXEDSZ > message_.size()) {
                 return unexpected(fmt::format("answer {} cut short", answer + 1));
             }
             const unsigned char* fixed = message_.data() + offset;
-            RawRecord record{.owner = std::move(owner->first),
+            RawRecord record{.owner_offset = owner_offset,
                              .type = static_cast<std::uint16_t>(DNS_RR_TYPE(fixed)),
                              .dns_class = static_cast<std::uint16_t>(DNS_RR_CLASS(fixed)),
                              .ttl = static_cast<std::uint32_t>(DNS_RR_TTL(fixed)),
@@ -144,6 +245,11 @@ class MessageReader {
     }
 
   private:
+    std::size_t pointer_target(std::size_t offset) const {
+        return static_cast<std::size_t>((message_[offset] & ~compression_pointer) << 8) |
+               message_[offset + 1];
+    }
+
     std::span<const unsigned char> message_;
 };
 
@@ -231,11 +337,12 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
     if (!records) return malformed(std::move(response), records.error());
 
     // The recursive resolver chased the CNAMEs; walk its chain from the query name so that
-    // only records owned by the chain's last name count (c-ares does not check owners).
+    // only records owned by the chain's last name count.
     std::string owner(name);
     for (std::size_t hop = 0; hop < max_cname_chain; ++hop) {
         const auto cname = std::find_if(records->begin(), records->end(), [&](const RawRecord& r) {
-            return r.type == ns_t_cname && r.dns_class == ns_c_in && same_name(r.owner, owner);
+            return r.type == ns_t_cname && r.dns_class == ns_c_in &&
+                   reader.name_equals(r.owner_offset, owner);
         });
         if (cname == records->end()) break;
         auto target = reader.cname_target(*cname);
@@ -246,11 +353,13 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
 
     for (const RawRecord& record : *records) {
         if (record.type != static_cast<std::uint16_t>(type) || record.dns_class != ns_c_in ||
-            !same_name(record.owner, owner)) {
+            !reader.name_equals(record.owner_offset, owner)) {
             continue;
         }
+        auto record_owner = reader.name_at(record.owner_offset);
+        if (!record_owner) return malformed(std::move(response), record_owner.error());
         ResourceRecord decoded;
-        decoded.owner = record.owner;
+        decoded.owner = std::move(record_owner->first);
         decoded.type = record.type;
         decoded.ttl = record.ttl;
         if (auto problem = decode_rdata(reader, record, type, decoded)) {

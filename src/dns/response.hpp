@@ -63,7 +63,7 @@ struct Response {
     // Answer records of the asked type owned by the last name of the CNAME chain.
     std::vector<ResourceRecord> records;
     std::string server;  // address:port of the server whose answer was used; "" if none
-    // Tries: those c-ares reports (timed out ones plus the answered one) and SERVFAIL retries.
+    // Tries: those that timed out, the answered one, and SERVFAIL retries.
     // The repeat over TCP of a truncated UDP answer is part of its try.
     int attempts = 0;
     Clock::duration elapsed{};

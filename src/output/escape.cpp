@@ -1,6 +1,7 @@
 #include "output/escape.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -68,23 +69,37 @@ unsigned three_byte_code_point(std::string_view sequence) {
 }
 
 bool needs_escape(unsigned char byte, std::string_view also_escape) {
-    return !is_printable_ascii(byte) || byte == '\\' ||
-           also_escape.find(static_cast<char>(byte)) != std::string_view::npos;
+    if (!is_printable_ascii(byte) || byte == '\\') return true;
+    // A plain loop over these few bytes, small enough to be inlined: string_view::find
+    // called memchr for every byte.
+    for (const char c : also_escape) {
+        if (static_cast<unsigned char>(c) == byte) return true;
+    }
+    return false;
 }
 
-std::string escape(std::string_view bytes, std::string_view also_escape, bool keep_backslash) {
-    std::string escaped;
-    escaped.reserve(bytes.size());
-    for (const char c : bytes) {
+void append_escaped(std::string& escaped, std::string_view bytes, std::string_view also_escape,
+                    bool keep_backslash) {
+    // Most data needs nothing escaped: copied in one go.
+    const auto first = std::find_if(bytes.begin(), bytes.end(), [&](char c) {
+        return needs_escape(static_cast<unsigned char>(c), also_escape);
+    });
+    escaped.append(bytes.begin(), first);
+    for (const char c : bytes.substr(static_cast<std::size_t>(first - bytes.begin()))) {
         const auto byte = static_cast<unsigned char>(c);
         if (byte == '\\') {
             escaped += keep_backslash ? "\\" : "\\\\";
         } else if (needs_escape(byte, also_escape)) {
-            escaped += fmt::format("\\{:03d}", byte);
+            fmt::format_to(std::back_inserter(escaped), "\\{:03d}", byte);
         } else {
             escaped += c;
         }
     }
+}
+
+std::string escape(std::string_view bytes, std::string_view also_escape, bool keep_backslash) {
+    std::string escaped;
+    append_escaped(escaped, bytes, also_escape, keep_backslash);
     return escaped;
 }
 
@@ -92,6 +107,10 @@ std::string escape(std::string_view bytes, std::string_view also_escape, bool ke
 
 std::string escape_bytes(std::string_view bytes, std::string_view also_escape) {
     return escape(bytes, also_escape, false);
+}
+
+void append_escaped_bytes(std::string& out, std::string_view bytes, std::string_view also_escape) {
+    append_escaped(out, bytes, also_escape, false);
 }
 
 std::string escape_prose(std::string_view text) {
@@ -192,19 +211,28 @@ void append_json_string(std::string& out, std::string_view bytes) {
 
 std::string csv_cell(std::string_view text) {
     std::string cell;
-    if (!text.empty() &&
-        std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
-        cell += '\'';
+    append_csv_cell(cell, text);
+    return cell;
+}
+
+void append_csv_cell(std::string& out, std::string_view text) {
+    const bool formula =
+        !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+    // One pass over the cell, not a search of the four characters per byte.
+    const bool quoted = std::any_of(text.begin(), text.end(), [](char c) {
+        return c == ',' || c == '"' || c == '\r' || c == '\n';
+    });
+    if (quoted) out += '"';
+    if (formula) out += '\'';
+    if (!quoted) {
+        out += text;
+        return;
     }
-    cell += text;
-    if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
-    std::string quoted = "\"";
-    for (const char c : cell) {
-        if (c == '"') quoted += '"';
-        quoted += c;
+    for (const char c : text) {
+        if (c == '"') out += '"';
+        out += c;
     }
-    quoted += '"';
-    return quoted;
+    out += '"';
 }
 
 }  // namespace tlsrpt::output

@@ -12,6 +12,9 @@ namespace tlsrpt::output {
 // (controls, DEL, non-ASCII) becomes `\DDD` (decimal, as in zone files), and so does each byte
 // of `also_escape`. The result is plain printable ASCII and reads back unambiguously.
 std::string escape_bytes(std::string_view bytes, std::string_view also_escape = {});
+// The same, appended to `out`: no string of its own.
+void append_escaped_bytes(std::string& out, std::string_view bytes,
+                          std::string_view also_escape = {});
 
 // For sentences (messages, errors) that may quote user input: like escape_bytes, but a
 // backslash stays as it is, since prose is read, not decoded.
@@ -44,5 +47,7 @@ void append_json_string(std::string& out, std::string_view bytes);
 // prefixed with an apostrophe when it starts with = + - @ TAB or CR, which spreadsheets would
 // run as a formula.
 std::string csv_cell(std::string_view text);
+// The same, appended to `out`.
+void append_csv_cell(std::string& out, std::string_view text);
 
 }  // namespace tlsrpt::output

@@ -1,6 +1,7 @@
 // The csv format: a header, then one row per result, one line per row. Cells hold data
 // escaped as in the text format (printable ASCII only), so no record can break a row.
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
 #include <optional>
 #include <ostream>
@@ -24,14 +25,20 @@ constexpr std::string_view header =
 constexpr std::string_view deep_header =
     ",mx,mx_authenticated,mta_sts,mta_sts_id,dane,destinations,misplaced";
 
-// Joins escaped items with `|`; a `|` inside an item is escaped (\124) so the list splits back.
+// Appends escaped items joined with `|`; a `|` inside an item is escaped (\124) so the list
+// splits back.
+template <typename Range>
+void append_joined(std::string& text, const Range& items) {
+    for (const auto& item : items) {
+        if (!text.empty()) text += '|';
+        append_escaped_bytes(text, item, "|");
+    }
+}
+
 template <typename Range>
 std::string joined(const Range& items) {
     std::string text;
-    for (const auto& item : items) {
-        if (!text.empty()) text += '|';
-        text += escape_bytes(item, "|");
-    }
+    append_joined(text, items);
     return text;
 }
 
@@ -89,6 +96,10 @@ std::vector<std::string> deep_cells(const std::optional<DeepResult>& deep) {
     };
 }
 
+std::string_view or_empty(const std::optional<std::string>& text) {
+    return text ? std::string_view(*text) : std::string_view();
+}
+
 class CsvFormatter final : public Formatter {
   public:
     CsvFormatter(std::ostream& out, bool deep) : Formatter(out), deep_(deep) {}
@@ -100,43 +111,84 @@ class CsvFormatter final : public Formatter {
         header_written_ = true;
     }
 
+    // Each cell goes straight into the row, through cell_ when it is escaped first: a row
+    // costs no string per cell.
+    void add_cell(std::string_view text) {
+        if (cells_++ > 0) row_ += ',';
+        append_csv_cell(row_, text);
+    }
+
+    void add_escaped(std::string_view bytes) {
+        cell_.clear();
+        append_escaped_bytes(cell_, bytes);
+        add_cell(cell_);
+    }
+
+    template <typename Range>
+    void add_joined(const Range& items) {
+        cell_.clear();
+        append_joined(cell_, items);
+        add_cell(cell_);
+    }
+
+    void add_number(std::uint64_t number) {
+        const fmt::format_int digits(number);
+        add_cell(std::string_view(digits.data(), digits.size()));
+    }
+
+    void add_milliseconds(double milliseconds) {
+        cell_.clear();
+        fmt::format_to(std::back_inserter(cell_), "{:.3f}", milliseconds);
+        add_cell(cell_);
+    }
+
     void write_result(const CheckResult& result) override {
         write_header_once();
         const Evaluation& evaluation = result.evaluation;
         const LookupInfo* dns = result.dns ? &*result.dns : nullptr;
-        std::vector<std::string> cells = {
-            escape_bytes(result.domain.value_or("")),
-            std::string(tlsrpt::to_string(evaluation.status)),
-            joined(distinct_codes(evaluation.diagnostics)),
-            joined(evaluation.records),
-            escape_bytes(evaluation.suggested_record.value_or("")),
-            dns ? escape_bytes(dns->rcode) : "",
-            dns && dns->ttl ? fmt::format("{}", *dns->ttl) : "",
-            dns ? (dns->authenticated ? "true" : "false") : "",
-            dns ? escape_bytes(dns->error.value_or("")) : "",
-            dns ? joined(dns->cnames) : "",
-            dns ? escape_bytes(dns->server) : "",
-            dns ? fmt::format("{}", dns->attempts) : "",
-            dns ? fmt::format("{:.3f}", dns->elapsed_ms) : "",
-            escape_bytes(result.input.value_or("")),
-            result.line ? fmt::format("{}", *result.line) : "",
-        };
+        row_.clear();
+        cells_ = 0;
+        add_escaped(or_empty(result.domain));
+        add_cell(tlsrpt::to_string(evaluation.status));
+        add_joined(distinct_codes(evaluation.diagnostics));
+        add_joined(evaluation.records);
+        add_escaped(or_empty(evaluation.suggested_record));
+        if (dns) {
+            add_escaped(dns->rcode);
+            if (dns->ttl) {
+                add_number(*dns->ttl);
+            } else {
+                add_cell("");
+            }
+            add_cell(dns->authenticated ? "true" : "false");
+            add_escaped(or_empty(dns->error));
+            add_joined(dns->cnames);
+            add_escaped(dns->server);
+            add_number(static_cast<std::uint64_t>(dns->attempts));
+            add_milliseconds(dns->elapsed_ms);
+        } else {
+            for (int empty = 0; empty < 8; ++empty) add_cell("");
+        }
+        add_escaped(or_empty(result.input));
+        if (result.line) {
+            add_number(*result.line);
+        } else {
+            add_cell("");
+        }
         if (deep_) {
-            std::vector<std::string> deep = deep_cells(result.deep);
-            std::move(deep.begin(), deep.end(), std::back_inserter(cells));
+            for (const std::string& cell : deep_cells(result.deep)) add_cell(cell);
         }
-        std::string row;
-        for (std::size_t i = 0; i < cells.size(); ++i) {
-            if (i > 0) row += ',';
-            row += csv_cell(cells[i]);
-        }
-        out_ << row << '\n';
+        row_ += '\n';
+        out_ << row_;
     }
 
     void write_end(const Summary&) override { write_header_once(); }
 
     bool deep_;
     bool header_written_ = false;
+    std::string row_;
+    std::size_t cells_ = 0;  // in row_
+    std::string cell_;
 };
 
 }  // namespace

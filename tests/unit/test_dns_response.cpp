@@ -258,3 +258,49 @@ TEST_CASE("rcodes have their names") {
     CHECK(rcode_name(5) == "REFUSED");
     CHECK(rcode_name(15) == "RCODE15");
 }
+
+TEST_CASE("names are escaped: \\c for a dot or a special character, \\DDD for a byte") {
+    // Labels `a.b`, `x"y` and \001 z.
+    const std::vector<unsigned char> target = {3, 'a', '.', 'b', 3, 'x', '"', 'y', 2, 1, 'z', 0};
+    const auto response = decode(Wire(0, 1).rr(query, cname, 60, target).bytes());
+    CHECK(response.outcome == Outcome::no_data);
+    CHECK(response.cnames == std::vector<std::string>{"a\\.b.x\\\"y.\\001z"});
+}
+
+TEST_CASE("a CNAME chain goes on through a name with escapes compared as decoded") {
+    const std::vector<unsigned char> target = {3,   'a', '.', 'B', 7,   'e', 'x',
+                                               'a', 'm', 'p', 'l', 'e', 0};
+    std::vector<unsigned char> txt_rdata = {11};
+    for (const char c : std::string("v=TLSRPTv1;"))
+        txt_rdata.push_back(static_cast<unsigned char>(c));
+    auto message = Wire(0, 2).rr(query, cname, 60, target).bytes();
+    // The TXT record's owner: the same name, `b` in lower case.
+    const std::vector<unsigned char> owner = {3,   'a', '.', 'b', 7,   'e', 'x',
+                                              'a', 'm', 'p', 'l', 'e', 0};
+    message.insert(message.end(), owner.begin(), owner.end());
+    message.insert(message.end(), {0, txt, 0, 1, 0, 0, 0, 60, 0, 12});
+    message.insert(message.end(), txt_rdata.begin(), txt_rdata.end());
+    const auto response = decode(message);
+    CHECK(response.outcome == Outcome::answer);
+    CHECK(response.cnames == std::vector<std::string>{"a\\.B.example"});
+    REQUIRE(response.records.size() == 1);
+    CHECK(response.records[0].owner == "a\\.b.example");
+}
+
+TEST_CASE("a name through more than 50 compression pointers is malformed") {
+    const auto with_pointers = [](std::size_t pointers) {
+        auto message = Wire(0, 1).bytes();
+        // A CNAME owned by the question name whose target is a chain of pointers to "z".
+        const std::size_t rdata = message.size() + 2 + 10;
+        message.insert(message.end(), {0xc0, 0x0c, 0, cname, 0, 1, 0, 0, 0, 60, 0, 2});
+        for (std::size_t hop = 1; hop <= pointers; ++hop) {
+            const std::size_t next = hop < pointers ? rdata + 2 * hop : rdata + 2 * pointers;
+            message.push_back(static_cast<unsigned char>(0xc0 | (next >> 8)));
+            message.push_back(static_cast<unsigned char>(next & 0xff));
+        }
+        message.insert(message.end(), {1, 'z', 0});
+        return decode(message);
+    };
+    CHECK(with_pointers(50).cnames == std::vector<std::string>{"z"});
+    CHECK(with_pointers(51).outcome == Outcome::malformed);
+}

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "dns/resolver.hpp"
 
 using tlsrpt::dns::normalise_server;
@@ -19,4 +21,14 @@ TEST_CASE("anything but an address with an optional port is refused") {
         INFO(bad);
         CHECK_FALSE(normalise_server(bad));
     }
+}
+
+TEST_CASE("up to 64 servers can be used") {
+    tlsrpt::dns::ResolverOptions options;
+    for (int i = 1; i <= 64; ++i) options.servers.push_back("127.0.0." + std::to_string(i));
+    CHECK(tlsrpt::dns::Resolver::create(options));
+    options.servers.push_back("127.0.1.1");
+    const auto refused = tlsrpt::dns::Resolver::create(options);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error() == "between 1 and 64 DNS servers can be used");
 }

@@ -1,0 +1,79 @@
+// The sockets behind dns::Resolver: queries over UDP to one or more servers, batched per round
+// of the event loop (sendmmsg/recvmmsg), with per-try timeouts, rotation over the servers and
+// truncated answers repeated over TCP. Internal to src/dns/.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dns/response.hpp"
+#include "tlsrpt/expected.hpp"
+
+namespace tlsrpt::dns {
+
+struct ServerAddress {
+    sockaddr_storage address{};
+    socklen_t length = 0;
+    std::string text;  // "a.b.c.d:port" or "[v6]:port", as Response::server shows it
+};
+
+struct TransportOptions {
+    std::vector<ServerAddress> servers;
+    // Wait for a try; doubled after each pass over all servers.
+    std::chrono::milliseconds timeout{2000};
+    // Passes over the servers before a query fails.
+    int tries = 2;
+};
+
+// How a query ended.
+struct Exchange {
+    enum class Ending { answered, timed_out, unreachable };
+    Ending ending = Ending::timed_out;
+    std::span<const unsigned char> message;  // the answer; valid during the callback only
+    std::string_view server;                 // the server that answered
+    int timeouts = 0;                        // tries that timed out before the end
+};
+
+class Transport {
+  public:
+    // Gets every query that ends, with the tag it was sent with.
+    using Completion = std::function<void(std::uint64_t tag, const Exchange& exchange)>;
+    // Names a query in flight, to cancel it; stays harmless after the query has ended.
+    struct Handle {
+        std::uint32_t slot = 0;
+        std::uint64_t incarnation = 0;
+    };
+
+    static Expected<std::unique_ptr<Transport>, std::string> create(TransportOptions options,
+                                                                    Completion completion);
+    ~Transport();
+    Transport(const Transport&) = delete;
+    Transport& operator=(const Transport&) = delete;
+
+    // Queues `query` (a whole message; its ID is replaced by a random one unique among the
+    // queries in flight). It leaves with the next poll(). Throws std::length_error when
+    // 65,536 queries are in flight already.
+    Handle send(std::span<const unsigned char> query, std::uint64_t tag);
+    // Forgets a query without completing it; a late answer is ignored.
+    void cancel(Handle handle);
+    void cancel_all();
+
+    // Sends every queued query, waits until an answer comes, `wake` or the next try timeout
+    // (a signal ends the wait early too), and completes the queries that ended meanwhile.
+    void poll(Clock::time_point wake);
+
+  private:
+    struct Impl;
+    explicit Transport(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tlsrpt::dns
