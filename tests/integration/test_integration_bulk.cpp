@@ -186,10 +186,12 @@ TEST_CASE("SIGINT stops the run: every line has a whole row, the pending ones in
         list_text += "silent.faults.test\n";
     }
     const TempFile list(list_text);
-    // timeout(1) sends SIGINT after 1 s and reports the program's own exit status.
-    const auto run = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "INT", "1",
-                                  TLSRPT_BINARY, "--server", faults, "--timeout", "5000",
-                                  "--format", "jsonl", "-f", list.path()});
+    // timeout(1) sends SIGINT after 1 s and reports the program's own exit status; with
+    // --foreground it signals the program once, not its process group a second time (which the
+    // program would take for a second Ctrl-C).
+    const auto run = run_process({"/usr/bin/timeout", "--foreground", "--preserve-status", "-s",
+                                  "INT", "1", TLSRPT_BINARY, "--server", faults, "--timeout",
+                                  "5000", "--format", "jsonl", "-f", list.path()});
     INFO(run.err);
     CHECK(run.exit_code == 130);
     const auto rows = rows_by_line(run.out);
@@ -211,10 +213,11 @@ TEST_CASE("SIGINT stops the run: every line has a whole row, the pending ones in
 
 TEST_CASE("SIGINT stops a run waiting for more lines on a pipe that stays open") {
     // The shell waits for the writer's sleep; the summary tells how long the check took.
-    const auto run = run_process(
-        {"/bin/sh", "-c",
-         "(echo valid.cases.test; sleep 8) | /usr/bin/timeout --preserve-status -s INT 2 " +
-             std::string(TLSRPT_BINARY) + " --server " + unbound + " --format csv -f -"});
+    const auto run = run_process({"/bin/sh", "-c",
+                                  "(echo valid.cases.test; sleep 8) | /usr/bin/timeout "
+                                  "--foreground --preserve-status -s INT 2 " +
+                                      std::string(TLSRPT_BINARY) + " --server " + unbound +
+                                      " --format csv -f -"});
     INFO(run.err);
     CHECK(run.exit_code == 130);
     const std::string prefix = "summary: 1 row(s) (interrupted) in ";
@@ -231,12 +234,12 @@ TEST_CASE("SIGINT stops an endless list of repeats answered from the cache") {
     // Every line after the first is answered at once: the run never waits on the network, and
     // must still notice the signal (timeout's SIGKILL 5 s later would be exit code 137). Only
     // the end of the output is kept.
-    const auto run =
-        run_process({"/bin/bash", "-c",
-                     "yes valid.cases.test | /usr/bin/timeout --preserve-status -k 5 -s INT 1 " +
-                         std::string(TLSRPT_BINARY) + " --server " + nsd +
-                         " --format csv -f - | tail -n 1; exit ${PIPESTATUS[1]}"},
-                    {}, {}, 20);
+    const auto run = run_process(
+        {"/bin/bash", "-c",
+         "yes valid.cases.test | /usr/bin/timeout --foreground --preserve-status -k 5 -s INT 1 " +
+             std::string(TLSRPT_BINARY) + " --server " + nsd +
+             " --format csv -f - | tail -n 1; exit ${PIPESTATUS[1]}"},
+        {}, {}, 20);
     INFO(run.err);
     CHECK(run.exit_code == 130);
     CHECK(run.wall < std::chrono::seconds(8));
@@ -246,9 +249,9 @@ TEST_CASE("SIGINT stops an endless list of repeats answered from the cache") {
 
 TEST_CASE("SIGTERM with --ordered still writes every row in order") {
     const TempFile list("silent.faults.test\nanswered.faults.test\n");
-    const auto run = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "TERM", "1",
-                                  TLSRPT_BINARY, "--server", faults, "--timeout", "5000",
-                                  "--format", "csv", "--ordered", "-f", list.path()});
+    const auto run = run_process({"/usr/bin/timeout", "--foreground", "--preserve-status", "-s",
+                                  "TERM", "1", TLSRPT_BINARY, "--server", faults, "--timeout",
+                                  "5000", "--format", "csv", "--ordered", "-f", list.path()});
     CHECK(run.exit_code == 130);
     const auto lines = lines_of(run.out);
     REQUIRE(lines.size() == 3);

@@ -252,8 +252,9 @@ TEST_CASE("fault matrix: the server killed and started again mid-run") {
         } else {
             REQUIRE(is_policy_row(row));
         }
-        // The first lines went out well before the kill, the last ones well after the restart.
-        if (line <= 300 || line > 2700) CHECK(row["status"].string() == "valid");
+        // The last lines go out well after the restart, however late the program started (the
+        // first ones may meet the outage on a machine slow to start it).
+        if (line > 2700) CHECK(row["status"].string() == "valid");
     }
     CHECK(failed > 0);
 }
