@@ -63,11 +63,6 @@ bool needs_address_fallback(const dns::Response& mx);
 // "[...]" or a dotted IPv4 address: a destination host that needs no lookup.
 bool is_ip_literal(std::string_view host);
 
-// Whether an address (text form, IPv4 or IPv6, brackets allowed) is globally reachable: not
-// private, loopback, link-local, shared, documentation, benchmarking, multicast or reserved
-// (the IANA special-purpose registries).
-bool is_public_address(std::string_view address);
-
 // Fills row.deep from the answers and adds what calls for action as diagnostics; an error
 // among them makes a valid or warning row invalid (man page, "--deep").
 void add_deep_findings(CheckResult& row, const DeepAnswers& answers);

@@ -1,5 +1,7 @@
 #include "uri.hpp"
 
+#include "address.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -96,39 +98,22 @@ std::optional<std::array<unsigned, 4>> parse_ipv4(std::string_view text) {
     return octets;
 }
 
-// RFC 6890 special-purpose ranges: none of them is a reachable public report endpoint.
-bool is_non_public_ipv4(const std::array<unsigned, 4>& o) {
-    return o[0] == 0 || o[0] == 10 || o[0] == 127 || o[0] >= 224 ||
-           (o[0] == 100 && (o[1] & 0xC0) == 64) || (o[0] == 169 && o[1] == 254) ||
-           (o[0] == 172 && (o[1] & 0xF0) == 16) || (o[0] == 192 && o[1] == 0 && o[2] == 0) ||
-           (o[0] == 192 && o[1] == 0 && o[2] == 2) || (o[0] == 192 && o[1] == 168) ||
-           (o[0] == 198 && (o[1] & 0xFE) == 18) || (o[0] == 198 && o[1] == 51 && o[2] == 100) ||
-           (o[0] == 203 && o[1] == 0 && o[2] == 113);
-}
-
 HostClass classify_ipv4(std::string_view text) {
     const auto octets = parse_ipv4(text);
     if (!octets) return HostClass::invalid;
-    return is_non_public_ipv4(*octets) ? HostClass::non_public : HostClass::valid;
+    const std::array<unsigned char, 4> address = {
+        static_cast<unsigned char>((*octets)[0]), static_cast<unsigned char>((*octets)[1]),
+        static_cast<unsigned char>((*octets)[2]), static_cast<unsigned char>((*octets)[3])};
+    return is_public_ipv4(address) ? HostClass::valid : HostClass::non_public;
 }
 
-// RFC 4291 text forms only, as inet_pton reads them; the special-purpose ranges (RFC 6890) are
-// judged on the address, whichever way it is written.
+// RFC 4291 text forms only, as inet_pton reads them; the special-purpose ranges are judged on
+// the address, whichever way it is written.
 HostClass classify_ipv6(std::string_view text) {
     const std::string terminated(text);  // inet_pton reads a C string
-    in6_addr address{};
-    if (inet_pton(AF_INET6, terminated.c_str(), &address) != 1) return HostClass::invalid;
-    const unsigned char* const b = address.s6_addr;
-    const auto zero_up_to = [b](std::size_t end) {
-        return std::all_of(b, b + end, [](unsigned char byte) { return byte == 0; });
-    };
-    // ::, ::1, unique local fc00::/7, link-local fe80::/10, documentation 2001:db8::/32 and
-    // IPv4-mapped ::ffff:0:0/96.
-    const bool non_public = (zero_up_to(15) && b[15] <= 1) || (b[0] & 0xFE) == 0xFC ||
-                            (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) ||
-                            (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8) ||
-                            (zero_up_to(10) && b[10] == 0xFF && b[11] == 0xFF);
-    return non_public ? HostClass::non_public : HostClass::valid;
+    std::array<unsigned char, 16> address{};
+    if (inet_pton(AF_INET6, terminated.c_str(), address.data()) != 1) return HostClass::invalid;
+    return is_public_ipv6(address) ? HostClass::valid : HostClass::non_public;
 }
 
 // Where a host stands: the authority of a URI, or the domain of a mailto address, whose

@@ -7,6 +7,7 @@
 
 #include "audit/audit.hpp"
 #include "audit/deep.hpp"
+#include "policy/address.hpp"
 
 using namespace tlsrpt;
 using namespace tlsrpt::audit;
@@ -158,7 +159,7 @@ TEST_CASE("deep: public and non-public addresses") {
                                 "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "[2a00:1450::1]",
                                 "::ffff:93.184.215.14", "223.255.255.255"}) {
         INFO(address);
-        CHECK(is_public_address(address));
+        CHECK(policy::is_public_address(address));
     }
     for (const char* address : {"0.1.2.3",
                                 "10.0.0.1",
@@ -194,7 +195,7 @@ TEST_CASE("deep: public and non-public addresses") {
                                 "not an address",
                                 ""}) {
         INFO(address);
-        CHECK_FALSE(is_public_address(address));
+        CHECK_FALSE(policy::is_public_address(address));
     }
     CHECK(is_ip_literal("192.0.2.1"));
     CHECK(is_ip_literal("[2001:db8::1]"));
