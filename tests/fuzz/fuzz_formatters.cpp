@@ -5,7 +5,7 @@
 // is. Checks, per format: text prints only printable ASCII (and colour codes) with every record
 // escaped; json and jsonl parse, are UTF-8 and carry the results; csv has one line per row and
 // the header's columns in each; nagios keeps the summary on its first line and performance
-// data there only; prometheus lines follow the exposition format, each series once.
+// data there only; prometheus lines follow the exposition format, each family and series once.
 #include <chrono>
 #include <cstdlib>
 #include <set>

@@ -84,7 +84,8 @@ class ByteReader {
 
     // A length octet, then that many bytes (fewer at the end of the input).
     std::string text() {
-        const std::size_t length = std::min<std::size_t>(byte(), input_.size());
+        const std::uint8_t wanted = byte();  // before input_.size(): it consumes a byte
+        const std::size_t length = std::min<std::size_t>(wanted, input_.size());
         std::string value(input_.substr(0, length));
         input_.remove_prefix(length);
         return value;
