@@ -18,6 +18,11 @@ namespace tlsrpt {
 // (NXDOMAIN or NODATA), or the dns-* code of the failure (dns-timeout, dns-servfail, ...).
 using LookupState = std::string;
 
+// Whether the lookup brought back an answer to read ("found" or "none"), not a failure.
+inline bool lookup_answered(const LookupState& state) {
+    return state == "found" || state == "none";
+}
+
 struct MailHost {
     std::string name;  // lower-case A-labels, no final dot
     std::uint16_t preference = 0;

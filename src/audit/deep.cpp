@@ -45,7 +45,7 @@ class FindingCollector {
     LookupState note_lookup(const dns::Response& response, std::string_view query,
                             std::string_view unchecked) {
         LookupState state = lookup_state(response);
-        if (state != "found" && state != "none") {
+        if (!lookup_answered(state)) {
             add("deep-lookup-failed", Severity::warning,
                 fmt::format("{}, so {} was not checked", failure_message(response, query),
                             unchecked));
@@ -128,7 +128,7 @@ void check_dane(MailHost& host, const DeepAnswers& answers, FindingCollector& fi
     }
     const bool host_policy =
         host.tlsrpt_status == Status::valid || host.tlsrpt_status == Status::warning;
-    if ((host.tlsrpt == "found" || host.tlsrpt == "none") && !host_policy) {
+    if (lookup_answered(host.tlsrpt) && !host_policy) {
         findings.add("dane-host-without-tlsrpt", Severity::warning,
                      fmt::format("{} publishes TLSA records but {} has no usable TLS-RPT "
                                  "policy: reports on DANE failures at {} go to its own domain "
@@ -142,7 +142,7 @@ MtaStsSection mta_sts_section(const dns::Response& response, const std::string& 
     MtaStsSection section;
     section.query = mta_sts_query_name(domain);
     section.lookup = findings.note_lookup(response, section.query, "MTA-STS");
-    if (section.lookup != "found" && section.lookup != "none") return section;
+    if (!lookup_answered(section.lookup)) return section;
     section.evaluation = evaluate_mta_sts(txt_rrset(response));
     const MtaStsEvaluation& mta_sts = section.evaluation;
     const bool broken =
@@ -182,7 +182,7 @@ std::vector<std::string> addresses_of(const std::string& host, const DeepAnswers
         const LookupState state = findings.note_lookup(
             *response, fmt::format("{} {}", host, by_host == &answers.destination_a ? "A" : "AAAA"),
             "whether reports can reach " + host);
-        if (state != "found" && state != "none") failed = state;
+        if (!lookup_answered(state)) failed = state;
         for (const dns::ResourceRecord& record : response->records) {
             addresses.push_back(record.target);
         }
@@ -213,7 +213,7 @@ DestinationCheck check_destination(const Destination& destination, const DeepAns
         const LookupState state =
             findings.note_lookup(*mx, host + " MX", "whether reports can reach " + host);
         const MailHostList list = mail_hosts(*mx, host);
-        if (state != "found" && state != "none") {
+        if (!lookup_answered(state)) {
             check.verdict = state;
         } else if (list.null_mx) {
             check.verdict = "null-mx";

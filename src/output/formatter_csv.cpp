@@ -52,13 +52,9 @@ std::vector<std::string> distinct_codes(const std::vector<Diagnostic>& diagnosti
     return codes;
 }
 
-bool usable_lookup(const LookupState& state) {
-    return state == "found" || state == "none";
-}
-
 // The mail hosts, or what stands instead of them: "null-mx", "implicit" or a dns-* code.
 std::string mx_cell(const MxSection& mx) {
-    if (!usable_lookup(mx.lookup)) return escape_bytes(mx.lookup);
+    if (!lookup_answered(mx.lookup)) return escape_bytes(mx.lookup);
     if (mx.null_mx) return "null-mx";
     if (mx.implicit) return "implicit";
     std::vector<std::string> hosts;
@@ -87,8 +83,8 @@ std::vector<std::string> deep_cells(const std::optional<DeepResult>& deep) {
     return {
         mx_cell(deep->mx),
         deep->mx.authenticated ? "true" : "false",
-        usable_lookup(mta_sts.lookup) ? std::string(tlsrpt::to_string(mta_sts.evaluation.status))
-                                      : escape_bytes(mta_sts.lookup),
+        lookup_answered(mta_sts.lookup) ? std::string(tlsrpt::to_string(mta_sts.evaluation.status))
+                                        : escape_bytes(mta_sts.lookup),
         escape_bytes(mta_sts.evaluation.id.value_or("")),
         joined(dane),
         joined(destinations),

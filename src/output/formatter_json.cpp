@@ -173,7 +173,7 @@ void write_dane(JsonWriter& json, const std::vector<MailHost>& hosts) {
         json.key("tlsrpt");
         json.string(host.tlsrpt);
         json.key("tlsrpt_status");
-        const bool evaluated = host.tlsrpt == "found" || host.tlsrpt == "none";
+        const bool evaluated = lookup_answered(host.tlsrpt);
         optional_string(
             json, evaluated ? std::optional<std::string>(tlsrpt::to_string(host.tlsrpt_status))
                             : std::nullopt);

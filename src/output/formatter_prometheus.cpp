@@ -58,10 +58,6 @@ void status_samples(const CheckResult& result, Status current, std::vector<std::
     }
 }
 
-bool usable_lookup(const LookupState& state) {
-    return state == "found" || state == "none";
-}
-
 bool answered(const CheckResult& result) {
     return result.evaluation.status != Status::error;
 }
@@ -119,20 +115,20 @@ const std::vector<Family>& families() {
          "others.",
          [](const Row& row, std::vector<std::string>& out) {
              const auto& deep = row.result.deep;
-             if (!deep || !usable_lookup(deep->mta_sts.lookup)) return;
+             if (!deep || !lookup_answered(deep->mta_sts.lookup)) return;
              status_samples(row.result, deep->mta_sts.evaluation.status, out);
          }},
         {"tlsrpt_mx_hosts", "--deep: MX hosts checked (the domain itself when it has no MX).",
          [](const Row& row, std::vector<std::string>& out) {
              const auto& deep = row.result.deep;
-             if (!deep || !usable_lookup(deep->mx.lookup)) return;
+             if (!deep || !lookup_answered(deep->mx.lookup)) return;
              out.push_back(sample(domain_label(row.result), whole(deep->mx.hosts.size())));
          }},
         {"tlsrpt_dane_hosts",
          "--deep: MX hosts with DNSSEC-authenticated TLSA records at _25._tcp.<host>.",
          [](const Row& row, std::vector<std::string>& out) {
              const auto& deep = row.result.deep;
-             if (!deep || !usable_lookup(deep->mx.lookup)) return;
+             if (!deep || !lookup_answered(deep->mx.lookup)) return;
              const auto& hosts = deep->mx.hosts;
              out.push_back(
                  sample(domain_label(row.result),

@@ -168,7 +168,7 @@ class TextFormatter final : public Formatter {
     }
 
     static std::string describe_mx(const MxSection& mx) {
-        if (mx.lookup != "found" && mx.lookup != "none") {
+        if (!lookup_answered(mx.lookup)) {
             return "lookup failed (" + escape_bytes(mx.lookup) + ")";
         }
         if (mx.null_mx) return "null MX: the domain accepts no mail";
@@ -184,7 +184,7 @@ class TextFormatter final : public Formatter {
     }
 
     static std::string describe_mta_sts(const MtaStsSection& section) {
-        if (section.lookup != "found" && section.lookup != "none") {
+        if (!lookup_answered(section.lookup)) {
             return "lookup failed (" + escape_bytes(section.lookup) + ")";
         }
         const MtaStsEvaluation& mta_sts = section.evaluation;
@@ -210,7 +210,7 @@ class TextFormatter final : public Formatter {
                                        : "TLSA lookup failed (" + escape_bytes(host.tlsa) + ")";
         }
         text += "; TLS-RPT ";
-        if (host.tlsrpt == "found" || host.tlsrpt == "none") {
+        if (lookup_answered(host.tlsrpt)) {
             text += tlsrpt::to_string(host.tlsrpt_status);
         } else {
             text += "lookup failed (" + escape_bytes(host.tlsrpt) + ")";
