@@ -133,6 +133,19 @@ std::vector<std::string> csv_cells(const std::string& line) {
     return cells;
 }
 
+// Every line has `columns` cells and no cell starts a spreadsheet formula.
+void check_csv_rows(const std::vector<std::string>& lines, std::size_t columns) {
+    for (const std::string& line : lines) {
+        INFO(line);
+        const auto cells = csv_cells(line);
+        CHECK(cells.size() == columns);
+        for (const std::string& cell : cells) {
+            CHECK(
+                (cell.empty() || std::string_view("=+-@\t\r").find(cell[0]) == std::string::npos));
+        }
+    }
+}
+
 // A prometheus sample: a name, labels whose values escape only \\, \" and \n (so that no raw
 // quote ends one early), a value.
 bool is_sample_line(std::string_view line) {
@@ -231,15 +244,7 @@ TEST_CASE("hostile records: csv keeps one line and 15 columns per row, formulas 
     CHECK(printable_ascii_lines(run.out));
     const auto lines = lines_of(run.out);
     REQUIRE(lines.size() == 1 + hostile_names.size());
-    for (const std::string& line : lines) {
-        INFO(line);
-        const auto cells = csv_cells(line);
-        CHECK(cells.size() == 15);
-        for (const std::string& cell : cells) {
-            CHECK(
-                (cell.empty() || std::string_view("=+-@\t\r").find(cell[0]) == std::string::npos));
-        }
-    }
+    check_csv_rows(lines, 15);
 }
 
 TEST_CASE("hostile records: nagios gets no extra line and no extra performance data") {
@@ -303,15 +308,7 @@ TEST_CASE("hostile records: --deep sections escape what DNS sent, in every forma
     const auto csv = check_hostile("csv", names, {"--deep"});
     const auto lines = lines_of(csv.out);
     REQUIRE(lines.size() == 3);
-    for (const std::string& line : lines) {
-        INFO(line);
-        const auto cells = csv_cells(line);
-        CHECK(cells.size() == 22);
-        for (const std::string& cell : cells) {
-            CHECK(
-                (cell.empty() || std::string_view("=+-@\t\r").find(cell[0]) == std::string::npos));
-        }
-    }
+    check_csv_rows(lines, 22);
 
     const auto jsonl = check_hostile("jsonl", names, {"--deep"});
     CHECK(is_valid_utf8(jsonl.out));
