@@ -122,65 +122,62 @@ void BulkAudit::admit_one(BulkItem item) {
     if (options_.ordered) held_.emplace_back();
     if (item.problem) {
         auto result = std::make_shared<CheckResult>(malformed_line_result(item));
-        complete(sequence, Row{std::move(result), std::move(item.input), item.line});
+        complete(sequence, BulkRow{std::move(result), std::move(item.input), item.line});
         return;
     }
     auto domain = normalise_domain(item.input);
     if (!domain) {
         auto result = std::make_shared<CheckResult>(invalid_domain_result("", domain.error()));
-        complete(sequence, Row{std::move(result), std::move(item.input), item.line});
-        return;
-    }
-    if (const auto cached = cache_.find(*domain); cached != cache_.end()) {
-        complete(sequence, Row{cached->second, std::move(item.input), item.line});
+        complete(sequence, BulkRow{std::move(result), std::move(item.input), item.line});
         return;
     }
     Waiter waiter{sequence, std::move(item.input), item.line};
-    const auto [running, started] = in_flight_.try_emplace(std::move(*domain));
-    if (!started) {
-        running->second.repeats.push_back(std::move(waiter));
+    // The key is moved only when the domain is new.
+    const auto [known, inserted] = domains_.try_emplace(std::move(*domain));
+    DomainEntry& entry = known->second;
+    if (!inserted) {
+        if (entry.result) {
+            complete(sequence, BulkRow{entry.result, std::move(waiter.input), waiter.line});
+        } else {
+            entry.repeats.push_back(std::move(waiter));
+        }
         return;
     }
-    running->second.first = std::move(waiter);
+    entry.first = std::move(waiter);
     ++progress_.lookups_started;
     if (options_.rate > 0) tokens_ -= 1;
-    const std::string& key = running->first;
+    DomainNode& node = *known;
     // No input: each line's is set when its row is written.
-    auditor_.submit(std::string(), key,
-                    [this, &key](CheckResult&& row) { on_lookup_done(key, std::move(row)); });
+    auditor_.submit(std::string(), node.first,
+                    [this, &node](CheckResult&& row) { on_lookup_done(node, std::move(row)); });
 }
 
-void BulkAudit::on_lookup_done(const std::string& domain, CheckResult&& result) {
-    // `domain` is the key inside the node taken out here: not used once it moves on.
-    auto done = in_flight_.extract(domain);
-    auto shared = std::make_shared<CheckResult>(std::move(result));
-    Waiter& first = done.mapped().first;
-    complete(first.sequence, Row{shared, std::move(first.input), first.line});
-    for (Waiter& repeat : done.mapped().repeats) {
-        complete(repeat.sequence, Row{shared, std::move(repeat.input), repeat.line});
+void BulkAudit::on_lookup_done(DomainNode& domain, CheckResult&& result) {
+    DomainEntry& entry = domain.second;
+    entry.result = std::make_shared<CheckResult>(std::move(result));
+    complete(entry.first.sequence,
+             BulkRow{entry.result, std::move(entry.first.input), entry.first.line});
+    for (Waiter& repeat : entry.repeats) {
+        complete(repeat.sequence, BulkRow{entry.result, std::move(repeat.input), repeat.line});
     }
-    remember(std::move(done.key()), std::move(shared));
+    entry.repeats = {};
+    remember(domain);
 }
 
-void BulkAudit::remember(std::string domain, SharedResult result) {
-    if (options_.cache_entries == 0) return;
-    if (cache_order_.size() >= options_.cache_entries) {
-        cache_.erase(cache_.find(*cache_order_.front()));
-        cache_order_.pop_front();
-    }
-    // A domain is looked up again only after it left the cache, so it is never there twice.
-    const auto cached = cache_.emplace(std::move(domain), std::move(result)).first;
-    cache_order_.push_back(&cached->first);
+// Keeps the finished `domain` for repeats, evicting the oldest past cache_entries.
+void BulkAudit::remember(DomainNode& domain) {
+    finished_order_.push_back(&domain.first);
+    if (finished_order_.size() <= options_.cache_entries) return;
+    domains_.erase(domains_.find(*finished_order_.front()));
+    finished_order_.pop_front();
 }
 
-void BulkAudit::write(Row& row) {
-    row.result->input = std::move(row.input);
-    row.result->line = row.line;
+void BulkAudit::write(BulkRow& row) {
     ++progress_.rows_written;
-    sink_(*row.result);
+    sink_(std::move(row));
 }
 
-void BulkAudit::complete(std::size_t sequence, Row row) {
+void BulkAudit::complete(std::size_t sequence, BulkRow row) {
     if (!options_.ordered) {
         write(row);
         return;
@@ -196,17 +193,19 @@ void BulkAudit::complete(std::size_t sequence, Row row) {
 void BulkAudit::interrupt(bool drain_source) {
     // Collected first: completing rows must not change the map being walked.
     std::vector<Waiter> unfinished;
-    for (auto& [domain, waiting] : in_flight_) {
-        unfinished.push_back(std::move(waiting.first));
-        for (Waiter& repeat : waiting.repeats) unfinished.push_back(std::move(repeat));
+    for (auto& [domain, entry] : domains_) {
+        if (entry.result) continue;
+        unfinished.push_back(std::move(entry.first));
+        for (Waiter& repeat : entry.repeats) unfinished.push_back(std::move(repeat));
     }
-    in_flight_.clear();
+    domains_.clear();
+    finished_order_.clear();
     auditor_.abandon_all();
     std::sort(unfinished.begin(), unfinished.end(),
               [](const Waiter& a, const Waiter& b) { return a.sequence < b.sequence; });
     const auto interrupted = std::make_shared<CheckResult>(interrupted_result());
     for (Waiter& waiter : unfinished) {
-        complete(waiter.sequence, Row{interrupted, std::move(waiter.input), waiter.line});
+        complete(waiter.sequence, BulkRow{interrupted, std::move(waiter.input), waiter.line});
     }
     while (drain_source && !source_done_) {
         auto item = source_();
@@ -215,7 +214,7 @@ void BulkAudit::interrupt(bool drain_source) {
         if (options_.ordered) held_.emplace_back();
         auto result = item->problem ? std::make_shared<CheckResult>(malformed_line_result(*item))
                                     : interrupted;
-        complete(sequence, Row{std::move(result), std::move(item->input), item->line});
+        complete(sequence, BulkRow{std::move(result), std::move(item->input), item->line});
     }
     source_done_ = true;
     progress_.in_flight = 0;

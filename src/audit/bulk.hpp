@@ -44,11 +44,27 @@ struct BulkProgress {
     std::size_t in_flight = 0;
 };
 
+// A finished row. One result serves every line naming its domain, so each line's input and
+// number travel beside it until the row is printed.
+struct BulkRow {
+    std::shared_ptr<CheckResult> result;
+    std::string input;
+    std::optional<std::size_t> line;
+
+    // The result with this line's input and number, to print. Only the thread that prints rows
+    // may call it: it changes those two fields alone, which nothing else reads.
+    const CheckResult& stamp() {
+        result->input = std::move(input);
+        result->line = line;
+        return *result;
+    }
+};
+
 class BulkAudit {
   public:
     using Source = std::function<std::optional<BulkItem>()>;
-    // Gets every row once; the reference is valid during the call only.
-    using Sink = std::function<void(const CheckResult&)>;
+    // Gets every row once.
+    using Sink = std::function<void(BulkRow&&)>;
     // Asked between rounds of the event loop: true stops the run (see interrupt()).
     using StopRequested = std::function<bool()>;
     // Called between rounds of the event loop, e.g. to flush output or show progress.
@@ -68,33 +84,30 @@ class BulkAudit {
     const BulkProgress& progress() const { return progress_; }
 
   private:
-    // One result serves every line naming its domain: the rows differ in input and line only,
-    // which are set just before the row is written.
     using SharedResult = std::shared_ptr<CheckResult>;
-    struct Row {
-        SharedResult result;
-        std::string input;
-        std::optional<std::size_t> line;
-    };
     struct Waiter {
         std::size_t sequence = 0;
         std::string input;
         std::optional<std::size_t> line;
     };
-    // The lines waiting for a domain in flight: the one that started the lookup, and repeats
-    // that joined it (rare: kept apart so that the usual lookup needs no list).
-    struct InFlight {
+    // A distinct domain of the run: while its lookup runs, the lines waiting for it (the one
+    // that started it, and repeats that joined it, rare: kept apart so that the usual lookup
+    // needs no list); once done, its result, kept for later repeats until evicted.
+    struct DomainEntry {
         Waiter first;
         std::vector<Waiter> repeats;
+        SharedResult result;  // null while the lookup runs
     };
+    using Domains = std::unordered_map<std::string, DomainEntry>;
+    using DomainNode = Domains::value_type;
 
     std::optional<std::chrono::steady_clock::time_point> admit();
     bool window_open() const;
     void admit_one(BulkItem item);
-    void on_lookup_done(const std::string& domain, CheckResult&& result);
-    void remember(std::string domain, SharedResult result);
-    void complete(std::size_t sequence, Row row);
-    void write(Row& row);
+    void on_lookup_done(DomainNode& domain, CheckResult&& result);
+    void remember(DomainNode& domain);
+    void complete(std::size_t sequence, BulkRow row);
+    void write(BulkRow& row);
 
     Auditor& auditor_;
     BulkOptions options_;
@@ -104,14 +117,14 @@ class BulkAudit {
 
     std::size_t next_sequence_ = 0;
     BulkProgress progress_;
-    // Waiting lines per domain in flight: a repeat joins the lookup already running. The
-    // lookup's callback holds the domain's key here, which stays put until it is done.
-    std::unordered_map<std::string, InFlight> in_flight_;
-    std::unordered_map<std::string, SharedResult> cache_;
-    // Oldest first, evicted past cache_entries: cache_'s own keys, which stay put too.
-    std::deque<const std::string*> cache_order_;
+    // Every domain in flight or remembered, in one table so that a line costs one hash
+    // lookup: a repeat finds either the lookup to join or the result. A lookup's callback holds
+    // its node, which stays put until it is evicted.
+    Domains domains_;
+    // Finished domains, oldest first, evicted past cache_entries: keys of domains_'s nodes.
+    std::deque<const std::string*> finished_order_;
     // --ordered: rows from `first_unwritten_` on, held until those before them are out.
-    std::deque<std::optional<Row>> held_;
+    std::deque<std::optional<BulkRow>> held_;
     std::size_t first_unwritten_ = 0;
 
     // Rate cap: a token bucket refilled at `rate` per second.

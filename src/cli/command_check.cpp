@@ -13,7 +13,6 @@
 #include <cstring>
 #include <istream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -22,6 +21,7 @@
 #include "cli/command.hpp"
 #include "cli/interruption.hpp"
 #include "cli/monitoring_options.hpp"
+#include "cli/row_writer.hpp"
 #include "cli/standard_streams.hpp"
 #include "dns/resolver.hpp"
 #include "input/domain_list.hpp"
@@ -31,64 +31,6 @@
 
 namespace tlsrpt::cli {
 namespace {
-
-// Output is formatted one row at a time into a buffer and written in whole rows, so that
-// neither a second signal nor a reader of a pipe ever sees a cut line.
-constexpr std::size_t output_flush_size = 64 * 1024;
-
-// The rows of one run and what follows them. With a domain list, the json format becomes one
-// document {"results": [...], "summary": {...}} with one compact row per line. Once a write
-// has failed, nothing more is written: failed() tells the run to stop.
-class RowOutput {
-  public:
-    RowOutput(output::Format format, bool json_document,
-              const output::FormatterOptions& formatter_options)
-        : json_document_(json_document),
-          formatter_(output::make_formatter(json_document ? output::Format::jsonl : format,
-                                            formatted_, formatter_options)) {
-        if (json_document_) pending_ = "{\"results\": [\n";
-    }
-
-    void write(const CheckResult& row) {
-        formatter_->write(row);
-        if (json_document_ && rows_ > 0) pending_ += ',';
-        ++rows_;
-        take_formatted();
-        if (pending_.size() >= output_flush_size) flush();
-    }
-
-    void flush() {
-        if (write_error_ == 0) write_error_ = write_whole(STDOUT_FILENO, pending_);
-        pending_.clear();
-    }
-
-    // `summary`: the summary to close the json document with.
-    void finish(const output::RunSummary& summary) {
-        formatter_->finish();
-        take_formatted();
-        if (json_document_) pending_ += "],\n\"summary\": " + summary.json() + "}\n";
-        flush();
-    }
-
-    ExitCode exit_code() const { return formatter_->exit_code(); }
-
-    bool failed() const { return write_error_ != 0; }
-    // The errno of the write that failed.
-    int write_error() const { return write_error_; }
-
-  private:
-    void take_formatted() {
-        pending_ += formatted_.str();
-        formatted_.str("");
-    }
-
-    bool json_document_;
-    std::ostringstream formatted_;
-    std::unique_ptr<output::Formatter> formatter_;
-    std::string pending_;
-    std::size_t rows_ = 0;
-    int write_error_ = 0;
-};
 
 // Standard output, or the -o file behind it, could not be written (`error` is the errno).
 Failure output_failure(const CheckOptions& options, int error) {
@@ -161,8 +103,19 @@ CommandResult run_check(const CheckOptions& options) {
     formatter_options.colour =
         options.format == output::Format::text && output::colour_wanted(STDOUT_FILENO);
     formatter_options.deep = options.audit.deep;
-    RowOutput rows(options.format, list_mode && options.format == output::Format::json,
-                   formatter_options);
+    const bool show_progress = list_mode && (options.progress || isatty(STDERR_FILENO) == 1);
+    output::ProgressLine progress(isatty(STDERR_FILENO) == 1);
+    RowWriter::AfterBatch show_progress_line;
+    if (show_progress) {
+        show_progress_line = [&progress](const output::RunSummary& summary,
+                                         const RowWriter::RunState& state) {
+            if (auto line = progress.update(summary, state.in_flight, state.done_fraction)) {
+                write_whole(STDERR_FILENO, *line);
+            }
+        };
+    }
+    RowWriter rows(options.format, list_mode && options.format == output::Format::json,
+                   formatter_options, std::move(show_progress_line));
     auto source = [&]() -> std::optional<audit::BulkItem> {
         if (rows.failed()) return std::nullopt;
         if (next_argument < options.domains.size()) {
@@ -173,12 +126,7 @@ CommandResult run_check(const CheckOptions& options) {
         if (!line) return std::nullopt;
         return audit::BulkItem{std::move(line->domain), line->number, std::move(line->problem)};
     };
-
-    output::RunSummary summary;
-    auto sink = [&](const CheckResult& row) {
-        summary.add(row);
-        rows.write(row);
-    };
+    auto sink = [&](audit::BulkRow&& row) { rows.add(std::move(row)); };
 
     // A few domains on the command line print in the order given, as before lists existed.
     audit::BulkOptions bulk = options.bulk;
@@ -188,18 +136,12 @@ CommandResult run_check(const CheckOptions& options) {
     audit::Auditor auditor(**resolver, audit_options);
     audit::BulkAudit run(auditor, bulk, source, sink);
 
-    const bool show_progress = list_mode && (options.progress || isatty(STDERR_FILENO) == 1);
-    output::ProgressLine progress(isatty(STDERR_FILENO) == 1);
     auto between = [&](const audit::BulkProgress& state) {
-        rows.flush();
-        if (!show_progress) return;
-        std::optional<double> done_fraction;
+        RowWriter::RunState run_state{state.in_flight, std::nullopt};
         if (list_size && *list_size > 0 && reader) {
-            done_fraction = static_cast<double>(reader->bytes_read()) / *list_size;
+            run_state.done_fraction = static_cast<double>(reader->bytes_read()) / *list_size;
         }
-        if (auto line = progress.update(summary, state.in_flight, done_fraction)) {
-            write_whole(STDERR_FILENO, *line);
-        }
+        rows.hand_over(run_state);
     };
 
     install_interruption_handlers();
@@ -211,10 +153,12 @@ CommandResult run_check(const CheckOptions& options) {
         // Lines not yet read get their rows too when that cannot block: files, not pipes.
         run.interrupt(!reader || list_size.has_value());
     }
+    rows.drain();
+    output::RunSummary& summary = rows.summary();
     summary.finish(std::chrono::steady_clock::now() - started, run.progress().lookups_started,
                    !completed);
     if (show_progress) write_whole(STDERR_FILENO, progress.clear());
-    rows.finish(summary);
+    rows.finish();
     if (rows.failed()) return unexpected(output_failure(options, rows.write_error()));
     if (list_mode && options.format != output::Format::json) {
         write_whole(STDERR_FILENO, summary.text());

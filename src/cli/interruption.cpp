@@ -1,7 +1,9 @@
 #include "cli/interruption.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 
@@ -10,12 +12,16 @@
 namespace tlsrpt::cli {
 namespace {
 
-volatile std::sig_atomic_t signals_received = 0;
-volatile std::sig_atomic_t writing = 0;
+// Atomics, not volatile sig_atomic_t: rows are written on a thread of their own, and the
+// handler runs on another (lock-free atomics are safe in a signal handler).
+std::atomic<int> signals_received{0};
+std::atomic<int> writers_busy{0};  // threads inside write_whole
+static_assert(std::atomic<int>::is_always_lock_free);
 
 void on_signal(int) {
-    signals_received = signals_received + 1;
-    if (signals_received >= 2 && !writing) _exit(static_cast<int>(ExitCode::interrupted));
+    if (signals_received.fetch_add(1) + 1 >= 2 && writers_busy.load() == 0) {
+        _exit(static_cast<int>(ExitCode::interrupted));
+    }
 }
 
 }  // namespace
@@ -32,12 +38,20 @@ void install_interruption_handlers() {
     sigaction(SIGTERM, &action, nullptr);
 }
 
+void block_interruptions_in_this_thread() {
+    sigset_t interruptions;
+    sigemptyset(&interruptions);
+    sigaddset(&interruptions, SIGINT);
+    sigaddset(&interruptions, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &interruptions, nullptr);
+}
+
 bool interruption_requested() {
-    return signals_received > 0;
+    return signals_received.load() > 0;
 }
 
 int write_whole(int fd, std::string_view bytes) {
-    writing = 1;
+    writers_busy.fetch_add(1);
     int error = 0;
     while (!bytes.empty()) {
         const ssize_t written = ::write(fd, bytes.data(), bytes.size());
@@ -48,8 +62,8 @@ int write_whole(int fd, std::string_view bytes) {
         }
         bytes.remove_prefix(static_cast<std::size_t>(written));
     }
-    writing = 0;
-    if (signals_received >= 2) _exit(static_cast<int>(ExitCode::interrupted));
+    writers_busy.fetch_sub(1);
+    if (signals_received.load() >= 2) _exit(static_cast<int>(ExitCode::interrupted));
     return error;
 }
 

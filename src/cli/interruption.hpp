@@ -10,6 +10,8 @@
 namespace tlsrpt::cli {
 
 void install_interruption_handlers();
+// For threads other than the event loop's: the signals go to a thread whose wait they wake.
+void block_interruptions_in_this_thread();
 bool interruption_requested();
 
 // Writes all of `bytes` to `fd`; a second signal arriving meanwhile takes effect afterwards.
