@@ -1,16 +1,13 @@
 #include "output/escape.hpp"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 
 #include <fmt/format.h>
 
 namespace tlsrpt::output {
 namespace {
-
-bool is_printable_ascii(unsigned char byte) {
-    return byte >= 0x20 && byte <= 0x7e;
-}
 
 bool is_continuation(unsigned char byte) {
     return (byte & 0xc0) == 0x80;
@@ -68,8 +65,24 @@ unsigned three_byte_code_point(std::string_view sequence) {
            (static_cast<unsigned char>(sequence[2]) & 0x3fu);
 }
 
+// Byte classes by value, so that the scans of data cost a load per byte.
+enum ByteClass : unsigned char {
+    escaped_class = 1,     // not printable ASCII, or a backslash
+    csv_quoted_class = 2,  // a byte that makes a CSV cell quoted
+};
+constexpr std::array<unsigned char, 256> byte_classes = [] {
+    std::array<unsigned char, 256> classes{};
+    for (unsigned byte = 0; byte < 256; ++byte) {
+        if (byte < 0x20 || byte > 0x7e || byte == '\\') classes[byte] |= escaped_class;
+        if (byte == ',' || byte == '"' || byte == '\r' || byte == '\n') {
+            classes[byte] |= csv_quoted_class;
+        }
+    }
+    return classes;
+}();
+
 bool needs_escape(unsigned char byte, std::string_view also_escape) {
-    if (!is_printable_ascii(byte) || byte == '\\') return true;
+    if ((byte_classes[byte] & escaped_class) != 0) return true;
     // A plain loop over these few bytes, small enough to be inlined: string_view::find
     // called memchr for every byte.
     for (const char c : also_escape) {
@@ -215,12 +228,15 @@ std::string csv_cell(std::string_view text) {
     return cell;
 }
 
+bool csv_formula_lead(std::string_view text) {
+    return !text.empty() &&
+           std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+}
+
 void append_csv_cell(std::string& out, std::string_view text) {
-    const bool formula =
-        !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
-    // One pass over the cell, not a search of the four characters per byte.
+    const bool formula = csv_formula_lead(text);
     const bool quoted = std::any_of(text.begin(), text.end(), [](char c) {
-        return c == ',' || c == '"' || c == '\r' || c == '\n';
+        return (byte_classes[static_cast<unsigned char>(c)] & csv_quoted_class) != 0;
     });
     if (quoted) out += '"';
     if (formula) out += '\'';
@@ -228,11 +244,21 @@ void append_csv_cell(std::string& out, std::string_view text) {
         out += text;
         return;
     }
-    for (const char c : text) {
-        if (c == '"') out += '"';
-        out += c;
+    // Up to each quote in one piece, then the quote doubled.
+    for (std::size_t quote; (quote = text.find('"')) != std::string_view::npos;) {
+        out.append(text.substr(0, quote + 1));
+        out += '"';
+        text.remove_prefix(quote + 1);
     }
+    out += text;
     out += '"';
+}
+
+bool csv_cell_is_escaped_bytes(std::string_view bytes) {
+    constexpr unsigned char changed = escaped_class | csv_quoted_class;
+    return !csv_formula_lead(bytes) && std::none_of(bytes.begin(), bytes.end(), [](char c) {
+        return (byte_classes[static_cast<unsigned char>(c)] & changed) != 0;
+    });
 }
 
 }  // namespace tlsrpt::output

@@ -49,5 +49,8 @@ void append_json_string(std::string& out, std::string_view bytes);
 std::string csv_cell(std::string_view text);
 // The same, appended to `out`.
 void append_csv_cell(std::string& out, std::string_view text);
+// True when `bytes` is its own CSV cell of escape_bytes(bytes): the common case, which then
+// needs neither step.
+bool csv_cell_is_escaped_bytes(std::string_view bytes);
 
 }  // namespace tlsrpt::output

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "output/escape.hpp"
@@ -40,16 +41,6 @@ std::string joined(const Range& items) {
     std::string text;
     append_joined(text, items);
     return text;
-}
-
-std::vector<std::string> distinct_codes(const std::vector<Diagnostic>& diagnostics) {
-    std::vector<std::string> codes;
-    for (const Diagnostic& diagnostic : diagnostics) {
-        if (std::find(codes.begin(), codes.end(), diagnostic.code) == codes.end()) {
-            codes.push_back(diagnostic.code);
-        }
-    }
-    return codes;
 }
 
 // The mail hosts, or what stands instead of them: "null-mx", "implicit" or a dns-* code.
@@ -114,9 +105,33 @@ class CsvFormatter final : public Formatter {
         append_csv_cell(row_, text);
     }
 
+    // A cell known to need no quoting, escaping or formula guard.
+    void add_verbatim(std::string_view text) {
+        if (cells_++ > 0) row_ += ',';
+        row_ += text;
+    }
+
     void add_escaped(std::string_view bytes) {
+        if (csv_cell_is_escaped_bytes(bytes)) {
+            add_verbatim(bytes);
+            return;
+        }
         cell_.clear();
         append_escaped_bytes(cell_, bytes);
+        add_cell(cell_);
+    }
+
+    // Each code once, in the order of first appearance.
+    void add_codes(const std::vector<Diagnostic>& diagnostics) {
+        cell_.clear();
+        for (auto diagnostic = diagnostics.begin(); diagnostic != diagnostics.end(); ++diagnostic) {
+            const bool repeated = std::any_of(
+                diagnostics.begin(), diagnostic,
+                [&](const Diagnostic& earlier) { return earlier.code == diagnostic->code; });
+            if (repeated) continue;
+            if (!cell_.empty()) cell_ += '|';
+            append_escaped_bytes(cell_, diagnostic->code, "|");
+        }
         add_cell(cell_);
     }
 
@@ -129,12 +144,12 @@ class CsvFormatter final : public Formatter {
 
     void add_number(std::uint64_t number) {
         const fmt::format_int digits(number);
-        add_cell(std::string_view(digits.data(), digits.size()));
+        add_verbatim(std::string_view(digits.data(), digits.size()));
     }
 
     void add_milliseconds(double milliseconds) {
         cell_.clear();
-        fmt::format_to(std::back_inserter(cell_), "{:.3f}", milliseconds);
+        fmt::format_to(std::back_inserter(cell_), FMT_COMPILE("{:.3f}"), milliseconds);
         add_cell(cell_);
     }
 
@@ -145,8 +160,8 @@ class CsvFormatter final : public Formatter {
         row_.clear();
         cells_ = 0;
         add_escaped(or_empty(result.domain));
-        add_cell(tlsrpt::to_string(evaluation.status));
-        add_joined(distinct_codes(evaluation.diagnostics));
+        add_verbatim(tlsrpt::to_string(evaluation.status));
+        add_codes(evaluation.diagnostics);
         add_joined(evaluation.records);
         add_escaped(or_empty(evaluation.suggested_record));
         if (dns) {
@@ -154,22 +169,22 @@ class CsvFormatter final : public Formatter {
             if (dns->ttl) {
                 add_number(*dns->ttl);
             } else {
-                add_cell("");
+                add_verbatim("");
             }
-            add_cell(dns->authenticated ? "true" : "false");
+            add_verbatim(dns->authenticated ? "true" : "false");
             add_escaped(or_empty(dns->error));
             add_joined(dns->cnames);
             add_escaped(dns->server);
             add_number(static_cast<std::uint64_t>(dns->attempts));
             add_milliseconds(dns->elapsed_ms);
         } else {
-            for (int empty = 0; empty < 8; ++empty) add_cell("");
+            for (int empty = 0; empty < 8; ++empty) add_verbatim("");
         }
         add_escaped(or_empty(result.input));
         if (result.line) {
             add_number(*result.line);
         } else {
-            add_cell("");
+            add_verbatim("");
         }
         if (deep_) {
             for (const std::string& cell : deep_cells(result.deep)) add_cell(cell);
