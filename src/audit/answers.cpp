@@ -87,4 +87,13 @@ TxtRRset txt_rrset(const dns::Response& response) {
     return rrset;
 }
 
+TxtRRset take_txt_rrset(dns::Response& response) {
+    TxtRRset rrset;
+    rrset.reserve(response.records.size());
+    for (dns::ResourceRecord& record : response.records) {
+        rrset.push_back(TxtRecord{std::move(record.strings)});
+    }
+    return rrset;
+}
+
 }  // namespace tlsrpt::audit

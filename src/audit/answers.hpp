@@ -26,5 +26,7 @@ LookupState lookup_state(const dns::Response& response);
 
 // The TXT records of an answer, as the evaluators take them.
 TxtRRset txt_rrset(const dns::Response& response);
+// The same, moved out of `response`, whose records are left without their strings.
+TxtRRset take_txt_rrset(dns::Response& response);
 
 }  // namespace tlsrpt::audit

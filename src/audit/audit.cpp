@@ -31,33 +31,41 @@ std::optional<Diagnostic> lookup_failure(const dns::Response& response, const st
     return lookup_error(code, failure_message(response, query));
 }
 
-LookupInfo lookup_info(const dns::Response& response) {
+// Moves the CNAME chain and the server out of `response`.
+LookupInfo lookup_info(dns::Response& response) {
     LookupInfo info;
     if (response.rcode) info.rcode = dns::rcode_name(*response.rcode);
-    info.cnames = response.cnames;
     for (const dns::ResourceRecord& record : response.records) {
         info.ttl = std::min(info.ttl.value_or(record.ttl), record.ttl);
     }
+    info.cnames = std::move(response.cnames);
     info.authenticated = response.authenticated;
-    info.server = response.server;
+    info.server = std::move(response.server);
     info.attempts = response.attempts;
     info.elapsed_ms = std::chrono::duration<double, std::milli>(response.elapsed).count();
     return info;
 }
 
-Evaluation evaluation_of(const dns::Response& response, const std::string& query,
+// Moves the TXT records out of `response`.
+Evaluation evaluation_of(dns::Response& response, const std::string& query,
                          const std::string& rcode) {
     if (auto failure = lookup_failure(response, query)) {
         return evaluation_with(Status::error, std::move(*failure));
     }
-    if (response.outcome == dns::Outcome::answer) return evaluate(txt_rrset(response));
+    if (response.outcome == dns::Outcome::answer) return evaluate(take_txt_rrset(response));
     const char* what = response.outcome == dns::Outcome::no_domain ? "the name does not exist"
                                                                    : "the name has no TXT data";
-    // A note, as from `evaluate`: the status `missing` is the verdict.
-    return evaluation_with(
-        Status::missing,
-        audit_diagnostic("no-record", Severity::info,
-                         fmt::format("no TXT record at {}: {} ({})", query, what, rcode)));
+    // A note, as from `evaluate`: the status `missing` is the verdict. Joined without fmt: half
+    // the rows of a bulk run say this.
+    std::string message = "no TXT record at ";
+    message += query;
+    message += ": ";
+    message += what;
+    message += " (";
+    message += rcode;
+    message += ')';
+    return evaluation_with(Status::missing,
+                           audit_diagnostic("no-record", Severity::info, std::move(message)));
 }
 
 }  // namespace
@@ -69,7 +77,7 @@ CheckResult invalid_domain_result(std::string input, Diagnostic problem) {
     return result;
 }
 
-CheckResult lookup_result(std::string input, std::string domain, const dns::Response& response) {
+CheckResult lookup_result(std::string input, std::string domain, dns::Response response) {
     CheckResult result;
     result.input = std::move(input);
     result.query = tlsrpt_query_name(domain);
@@ -79,12 +87,12 @@ CheckResult lookup_result(std::string input, std::string domain, const dns::Resp
     if (result.evaluation.status == Status::error) {
         result.dns->error = result.evaluation.diagnostics.front().code;
     }
-    if (!response.cnames.empty()) {
+    if (!result.dns->cnames.empty()) {
         result.evaluation.diagnostics.push_back(
             audit_diagnostic("cname", Severity::info,
                              fmt::format("{} is an alias (CNAME) of {}: the policy is probably "
                                          "published by a hosting provider",
-                                         *result.query, response.cnames.back())));
+                                         *result.query, result.dns->cnames.back())));
     }
     return result;
 }
@@ -121,8 +129,9 @@ void Auditor::start(Pending pending) {
     std::string query = tlsrpt_query_name(pending.domain);
     resolver_.submit(std::move(query), dns::RecordType::txt, deadline,
                      [this, pending = std::move(pending)](dns::Response&& response) mutable {
-                         finish(pending, lookup_result(std::move(pending.input),
-                                                       std::move(pending.domain), response));
+                         finish(pending,
+                                lookup_result(std::move(pending.input),
+                                              std::move(pending.domain), std::move(response)));
                      });
 }
 

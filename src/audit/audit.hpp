@@ -88,6 +88,6 @@ CheckResult invalid_domain_result(std::string input, Diagnostic problem);
 
 // The row for a finished TXT lookup of `domain`: pure, so that every DNS outcome can be
 // tested without a network.
-CheckResult lookup_result(std::string input, std::string domain, const dns::Response& response);
+CheckResult lookup_result(std::string input, std::string domain, dns::Response response);
 
 }  // namespace tlsrpt::audit

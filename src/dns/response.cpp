@@ -356,10 +356,7 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
             !reader.name_equals(record.owner_offset, owner)) {
             continue;
         }
-        auto record_owner = reader.name_at(record.owner_offset);
-        if (!record_owner) return malformed(std::move(response), record_owner.error());
         ResourceRecord decoded;
-        decoded.owner = std::move(record_owner->first);
         decoded.type = record.type;
         decoded.ttl = record.ttl;
         if (auto problem = decode_rdata(reader, record, type, decoded)) {

@@ -42,8 +42,8 @@ struct TlsaFields {
     std::size_t data_length = 0;
 };
 
+// A record of the answer: owned by the name asked, or by the end of its CNAME chain.
 struct ResourceRecord {
-    std::string owner;  // as decoded, without the final dot
     std::uint16_t type = 0;
     std::uint32_t ttl = 0;
     // TXT: the character-strings of the RDATA, raw octets, in wire order (boundaries kept).

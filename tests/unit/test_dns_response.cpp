@@ -132,15 +132,17 @@ TEST_CASE("the AD bit is read from the header") {
 }
 
 TEST_CASE("CNAME chains are followed from the query name") {
-    const auto response = decode(Wire(0, 3)
+    const auto response = decode(Wire(0, 5)
                                      .cname_rr(query, "b.example.net")
+                                     .txt_rr("b.example.net", 5, {"not at the end"})
                                      .txt_rr("C.example.org", 5, {"v=TLSRPTv1; rua=x"})
+                                     .txt_rr("d.example.org", 5, {"elsewhere"})
                                      .cname_rr("B.Example.NET", "c.example.org")
                                      .bytes());
     CHECK(response.outcome == Outcome::answer);
     CHECK(response.cnames == std::vector<std::string>{"b.example.net", "c.example.org"});
     REQUIRE(response.records.size() == 1);
-    CHECK(response.records[0].owner == "C.example.org");
+    CHECK(response.records[0].strings == std::vector<std::string>{"v=TLSRPTv1; rua=x"});
 }
 
 TEST_CASE("a CNAME without data at its end is NODATA with the chain") {
@@ -284,7 +286,7 @@ TEST_CASE("a CNAME chain goes on through a name with escapes compared as decoded
     CHECK(response.outcome == Outcome::answer);
     CHECK(response.cnames == std::vector<std::string>{"a\\.B.example"});
     REQUIRE(response.records.size() == 1);
-    CHECK(response.records[0].owner == "a\\.b.example");
+    CHECK(response.records[0].strings == std::vector<std::string>{"v=TLSRPTv1;"});
 }
 
 TEST_CASE("a name through more than 50 compression pointers is malformed") {
