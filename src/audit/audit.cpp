@@ -121,17 +121,26 @@ void Auditor::submit(std::string input, std::string domain, ResultCallback done)
 
 void Auditor::start(Pending pending) {
     ++in_flight_;
-    const auto deadline = dns::Clock::now() + options_.deadline;
+    const auto deadline = resolver_.now() + options_.deadline;
     if (options_.deep) {
         start_deep(std::move(pending), deadline);
         return;
     }
     std::string query = tlsrpt_query_name(pending.domain);
+    std::size_t slot = running_.size();
+    if (free_slots_.empty()) {
+        running_.push_back(std::move(pending));
+    } else {
+        slot = free_slots_.back();
+        free_slots_.pop_back();
+        running_[slot] = std::move(pending);
+    }
     resolver_.submit(std::move(query), dns::RecordType::txt, deadline,
-                     [this, pending = std::move(pending)](dns::Response&& response) mutable {
-                         finish(pending,
-                                lookup_result(std::move(pending.input),
-                                              std::move(pending.domain), std::move(response)));
+                     [this, slot](dns::Response&& response) {
+                         Pending done = std::move(running_[slot]);
+                         free_slots_.push_back(slot);
+                         finish(done, lookup_result(std::move(done.input), std::move(done.domain),
+                                                    std::move(response)));
                      });
 }
 
@@ -238,6 +247,8 @@ void Auditor::run(const dns::Resolver::Pacer& pacer) {
 
 void Auditor::abandon_all() {
     waiting_.clear();
+    running_.clear();
+    free_slots_.clear();
     cache_.abandon_all();
     resolver_.abandon_all();
     in_flight_ = 0;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "audit/deep.hpp"
 #include "audit/expectations.hpp"
@@ -79,6 +80,10 @@ class Auditor {
     dns::Resolver& resolver_;
     AuditOptions options_;
     LookupCache cache_;
+    // Plain checks in flight, in slots reused as they end: a lookup's callback holds its
+    // slot's index only, small enough for std::function to keep without allocating.
+    std::vector<Pending> running_;
+    std::vector<std::size_t> free_slots_;
     std::size_t in_flight_ = 0;
     std::deque<Pending> waiting_;
 };

@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-#include <deque>
 #include <queue>
 
 #include "dns/query.hpp"
@@ -240,7 +239,10 @@ struct Resolver::Impl {
     std::vector<std::uint64_t> submitted;
     // Lookups to send again after a SERVFAIL, by when.
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> retries;
-    std::deque<Finished> finished;
+    std::vector<Finished> finished;
+    // When the current round of the event loop began (its wait ended): lookups started and
+    // answers delivered in a round share it, so that a lookup costs no clock reading.
+    Clock::time_point round_time = Clock::now();
 
     void on_exchange(std::uint64_t lookup_id, const Exchange& exchange) {
         Lookup* const lookup = lookups.find(lookup_id);
@@ -329,18 +331,21 @@ struct Resolver::Impl {
     }
 
     void deliver_finished() {
-        while (!finished.empty()) {
-            Finished next = std::move(finished.front());
-            finished.pop_front();
+        // Callbacks may end further lookups meanwhile (a name that cannot be asked): delivered
+        // in this call too.
+        for (std::size_t i = 0; i < finished.size(); ++i) {
+            Finished next = std::move(finished[i]);
             if (lookups.find(next.lookup) == nullptr) continue;
             Lookup ended = lookups.take(next.lookup);
             next.response.attempts = ended.attempts;
-            next.response.elapsed = Clock::now() - ended.started;
+            next.response.elapsed = round_time - ended.started;
             ended.done(std::move(next.response));
         }
+        finished.clear();
     }
 
     void run(const Pacer& pacer) {
+        round_time = Clock::now();
         for (;;) {
             deliver_finished();
             const std::optional<Clock::time_point> pacer_wake =
@@ -353,8 +358,9 @@ struct Resolver::Impl {
             if (!retries.empty()) wake = std::min(wake, retries.top().first);
             if (pacer_wake) wake = std::min(wake, *pacer_wake);
             transport->poll(wake);
-            expire_deadlines(Clock::now());
-            send_due_retries(Clock::now());
+            round_time = Clock::now();
+            expire_deadlines(round_time);
+            send_due_retries(round_time);
         }
     }
 
@@ -411,10 +417,14 @@ void Resolver::submit(std::string name, RecordType type, Clock::time_point deadl
     const std::uint64_t lookup_id = impl_->lookups.add(Impl::Lookup{.name = std::move(name),
                                                                     .type = type,
                                                                     .deadline = deadline,
-                                                                    .started = Clock::now(),
+                                                                    .started = impl_->round_time,
                                                                     .done = std::move(done)});
     impl_->submitted.push_back(lookup_id);
     impl_->send(*impl_->lookups.find(lookup_id), lookup_id);
+}
+
+Clock::time_point Resolver::now() const {
+    return impl_->round_time;
 }
 
 void Resolver::run(const Pacer& pacer) {

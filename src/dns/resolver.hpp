@@ -49,6 +49,10 @@ class Resolver {
     // still unanswered then ends as Outcome::timeout). Callbacks may submit further lookups.
     void submit(std::string name, RecordType type, Clock::time_point deadline, Callback done);
 
+    // The time of the event loop's current round, read once per round: a deadline computed
+    // from it for submit() still counts from when the query leaves.
+    Clock::time_point now() const;
+
     // Called between rounds of the event loop, so that a caller can submit lookups at its own
     // pace or stop: returns when it wants to be called again at the latest, or nullopt when it
     // has nothing more to submit (run() then ends once the lookups in flight have completed).
