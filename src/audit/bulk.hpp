@@ -1,6 +1,7 @@
 // Bulk audits: domains pulled from a source only as fast as a bounded window lets them in, each
-// distinct domain looked up once, every line reported. Reading, querying and writing overlap
-// on one thread, and memory depends on the window, not on the size of the input.
+// distinct domain looked up once, every line reported. Reading and querying overlap on the
+// event loop's thread (the sink may write elsewhere), and memory depends on the window, not on
+// the size of the input.
 #pragma once
 
 #include <chrono>

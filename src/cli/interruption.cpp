@@ -38,12 +38,16 @@ void install_interruption_handlers() {
     sigaction(SIGTERM, &action, nullptr);
 }
 
-void block_interruptions_in_this_thread() {
+InterruptionsBlocked::InterruptionsBlocked() {
     sigset_t interruptions;
     sigemptyset(&interruptions);
     sigaddset(&interruptions, SIGINT);
     sigaddset(&interruptions, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &interruptions, nullptr);
+    pthread_sigmask(SIG_BLOCK, &interruptions, &previous_);
+}
+
+InterruptionsBlocked::~InterruptionsBlocked() {
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
 }
 
 bool interruption_requested() {

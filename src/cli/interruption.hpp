@@ -3,6 +3,8 @@
 // so that no output line is cut.
 #pragma once
 
+#include <signal.h>
+
 #include <array>
 #include <streambuf>
 #include <string_view>
@@ -10,8 +12,19 @@
 namespace tlsrpt::cli {
 
 void install_interruption_handlers();
-// For threads other than the event loop's: the signals go to a thread whose wait they wake.
-void block_interruptions_in_this_thread();
+// Keeps SIGINT and SIGTERM off the calling thread while it lives, and off every thread it
+// starts meanwhile (they inherit the mask): the signals then go to the event loop's thread,
+// whose wait they must wake.
+class InterruptionsBlocked {
+  public:
+    InterruptionsBlocked();
+    ~InterruptionsBlocked();
+    InterruptionsBlocked(const InterruptionsBlocked&) = delete;
+    InterruptionsBlocked& operator=(const InterruptionsBlocked&) = delete;
+
+  private:
+    sigset_t previous_;
+};
 bool interruption_requested();
 
 // Writes all of `bytes` to `fd`; a second signal arriving meanwhile takes effect afterwards.

@@ -34,6 +34,8 @@ RowWriter::RowWriter(output::Format format, bool json_document,
                                         formatter_options)),
       after_batch_(std::move(after_batch)) {
     if (json_document_) pending_ = "{\"results\": [\n";
+    // Interruptions go to the event loop's thread: they must wake its wait.
+    const InterruptionsBlocked on_the_writing_thread;
     thread_ = std::thread([this] { write_rows(); });
 }
 
@@ -67,8 +69,6 @@ void RowWriter::hand_over(const RunState& state) {
 }
 
 void RowWriter::write_rows() {
-    // Interruptions go to the event loop's thread: they must wake its wait.
-    block_interruptions_in_this_thread();
     std::vector<audit::BulkRow> batch;
     RunState state;
     for (;;) {
