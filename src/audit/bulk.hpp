@@ -29,7 +29,9 @@ struct BulkOptions {
     // they complete.
     bool ordered = false;
     // Finished domains remembered so that a repeat later in the input is not asked again.
-    std::size_t cache_entries = 4096;
+    // Few enough that the results stay in the processor's caches until they are evicted:
+    // evicting from 4096 (megabytes of rows gone cold) cost 8% of the bulk rate.
+    std::size_t cache_entries = 1024;
 };
 
 // One entry of the input: a domain as written, or a line that names none.

@@ -71,6 +71,24 @@ TEST_CASE("a domain repeated in a list is looked up once and reported for each l
     CHECK(run.err.find(" 2 lookup(s)") != std::string::npos);
 }
 
+TEST_CASE("a repeat reuses one of the last 1024 results; a repeat further on is asked again") {
+    // NXDOMAIN at once from the fault responder; `between` other domains before the repeat.
+    const auto lookups_for = [](int between) {
+        std::string list_text = "answered0.faults.test\n";
+        for (int i = 1; i <= between; ++i) {
+            list_text += "answered" + std::to_string(i) + ".faults.test\n";
+        }
+        list_text += "answered0.faults.test\n";
+        const TempFile list(list_text);
+        const auto run = check_list(faults, {"--format", "csv", "-f", list.path()});
+        INFO(run.err);
+        CHECK(lines_of(run.out).size() == static_cast<std::size_t>(between) + 3);
+        return run.err;
+    };
+    CHECK(lookups_for(10).find(" 11 lookup(s)") != std::string::npos);
+    CHECK(lookups_for(2000).find(" 2002 lookup(s)") != std::string::npos);
+}
+
 TEST_CASE("a list is read from standard input with -f -, after the command-line domains") {
     const auto run = check_list(unbound, {"--format", "csv", "--ordered", "signed.test", "-f", "-"},
                                 "valid.cases.test\nnx.cases.test\n");
