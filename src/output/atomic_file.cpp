@@ -21,6 +21,14 @@ std::string failure(std::string_view what, const std::string& path) {
 }  // namespace
 
 Expected<std::unique_ptr<AtomicFile>, std::string> AtomicFile::create(std::string path) {
+    // Renaming over /dev/null, a named pipe or a terminal would put a plain file in its place
+    // (as root, even /dev/null): those are written in place.
+    struct stat status {};
+    if (stat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode)) {
+        const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) return unexpected(failure("open", path));
+        return std::unique_ptr<AtomicFile>(new AtomicFile(std::move(path), "", fd));
+    }
     const std::filesystem::path target(path);
     // A dot name: the textfile collector reads only *.prom files, and ls hides it.
     const std::string hidden_name = fmt::format(".{}.XXXXXX", target.filename().string());
@@ -39,11 +47,17 @@ Expected<std::unique_ptr<AtomicFile>, std::string> AtomicFile::create(std::strin
 AtomicFile::~AtomicFile() {
     if (fd_ >= 0) {
         close(fd_);
-        unlink(temporary_.c_str());
+        if (!temporary_.empty()) unlink(temporary_.c_str());
     }
 }
 
 Expected<bool, std::string> AtomicFile::commit() {
+    if (temporary_.empty()) {
+        const int closed = close(fd_);
+        fd_ = -1;
+        if (closed != 0) return unexpected(failure("write", path_));
+        return true;
+    }
     if (fsync(fd_) != 0) return unexpected(failure("write", path_));
     const int closed = close(fd_);
     fd_ = -1;

@@ -1,6 +1,7 @@
 // A file replaced in one step (-o FILE): written under a temporary name in the same directory,
 // then synced and renamed over the target, so that a reader (node_exporter's textfile
-// collector, a monitoring agent) sees the old content or the new, never a part.
+// collector, a monitoring agent) sees the old content or the new, never a part. A target that
+// is no regular file (/dev/null, a named pipe, a terminal) is written in place instead.
 #pragma once
 
 #include <memory>
@@ -12,7 +13,8 @@ namespace tlsrpt::output {
 
 class AtomicFile {
   public:
-    // Creates the temporary file beside `path`. The error is a sentence naming the file.
+    // Creates the temporary file beside `path`, or opens `path` when it exists and is no regular
+    // file. The error is a sentence naming the file.
     static Expected<std::unique_ptr<AtomicFile>, std::string> create(std::string path);
 
     ~AtomicFile();  // without commit(), the temporary file is removed and the target left alone
@@ -30,7 +32,7 @@ class AtomicFile {
         : path_(std::move(path)), temporary_(std::move(temporary)), fd_(fd) {}
 
     std::string path_;
-    std::string temporary_;
+    std::string temporary_;  // "" when the target is written in place
     int fd_;
 };
 

@@ -326,6 +326,32 @@ TEST_CASE("output file: -o replaces it in one rename, and only after a completed
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("output file: a named pipe is written in place, not replaced") {
+    const auto dir = std::filesystem::temp_directory_path() / "tlsrpt-check-fifo";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directory(dir);
+    const std::string fifo = (dir / "rows").string();
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    // cat reads the pipe to its end, then the run's output is in `copied`.
+    const std::string copied = (dir / "copied").string();
+    const auto run = run_process(
+        {"/bin/sh", "-c",
+         "cat " + fifo + " >" + copied + " & " + std::string(TLSRPT_BINARY) + " --server " + nsd +
+             " --format csv -o " + fifo + " valid.cases.test; status=$?; wait; exit $status"});
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    struct stat after {};
+    REQUIRE(stat(fifo.c_str(), &after) == 0);
+    CHECK(S_ISFIFO(after.st_mode));
+    const std::string written = read_file(copied);
+    CHECK(written.rfind("domain,status,", 0) == 0);
+    CHECK(written.find("\nvalid.cases.test,valid,") != std::string::npos);
+    // Nothing but the pipe and the copy: no temporary file left behind.
+    CHECK(std::distance(std::filesystem::directory_iterator(dir),
+                        std::filesystem::directory_iterator()) == 2);
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("examples: the cron line mails only when the result changes") {
     const std::string cron = read_file(source_dir + "/examples/cron/tlsrpt-check.cron");
     const std::string line = cron.substr(cron.rfind("\n17 ") + 1);
