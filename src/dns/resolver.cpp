@@ -309,6 +309,7 @@ struct Resolver::Impl {
             Lookup* const lookup = lookups.find(lookup_id);
             if (lookup == nullptr) continue;  // a name that could not be asked
             lookup->deadline += now - lookup->started;
+            lookup->started = now;  // its elapsed time counts from here too
             deadlines.emplace_back(lookup->deadline, lookup_id);
             std::push_heap(deadlines.begin(), deadlines.end(), std::greater<>());
         }

@@ -224,17 +224,24 @@ struct Transport::Impl {
         completion(tag, exchange);
     }
 
-    // Sends the current try of the query to its server and arms its timer.
+    // Sends the current try of the query to its server. A UDP try's timer starts when the
+    // query leaves (flush_udp), not when it is queued: a caller that blocks before the round
+    // ends (reading a pipe that waits for its next line) must not use up the try's time.
     void start_try(std::uint32_t slot) {
         Query& query = slots[slot];
         query.try_serial = ++try_serials;
-        const auto pass = static_cast<std::size_t>(query.try_count) / servers.size();
-        timers[pass].push_back({Clock::now() + try_timeout(pass), slot, query.try_serial});
         if (query.over_tcp) {
+            arm_timer(slot, Clock::now());
             send_over_tcp(slot);
         } else {
             send_over_udp(slot);
         }
+    }
+
+    void arm_timer(std::uint32_t slot, Clock::time_point sent) {
+        const Query& query = slots[slot];
+        const auto pass = static_cast<std::size_t>(query.try_count) / servers.size();
+        timers[pass].push_back({sent + try_timeout(pass), slot, query.try_serial});
     }
 
     // Doubled on each pass; past 20 passes (a million times the first) no deadline is left.
@@ -375,6 +382,10 @@ struct Transport::Impl {
             const int sent =
                 sendmmsg(sockets[index].fd, headers.data(), static_cast<unsigned>(count), 0);
             if (sent > 0) {
+                const auto now = Clock::now();
+                for (std::size_t i = done; i < done + static_cast<std::size_t>(sent); ++i) {
+                    arm_timer(sockets[index].unsent[i].slot, now);
+                }
                 done += static_cast<std::size_t>(sent);
                 continue;
             }

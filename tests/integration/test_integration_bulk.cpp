@@ -119,6 +119,26 @@ TEST_CASE("a line followed by a pause in its pipe longer than the deadline is st
     CHECK(lines[2].rfind("nx.cases.test,missing,", 0) == 0);
 }
 
+TEST_CASE("a pause in the pipe longer than --timeout costs neither a try nor elapsed time") {
+    // Both lines' queries leave 2 s after the first line was read, with one try of 1 s each:
+    // their timers and elapsed times count from then.
+    const auto run = run_process({"/bin/sh", "-c",
+                                  "(echo valid.cases.test; sleep 2; echo nx.cases.test) | " +
+                                      std::string(TLSRPT_BINARY) + " --server " + unbound +
+                                      " --timeout 1000 --tries 1 --ordered --format jsonl -f -"});
+    INFO(run.err);
+    CHECK(run.exit_code == 2);
+    const auto rows = rows_by_line(run.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows.at(1)["status"].string() == "valid");
+    CHECK(rows.at(2)["status"].string() == "missing");
+    for (const auto& [number, row] : rows) {
+        INFO("line " << number);
+        CHECK(row["dns"]["attempts"].number() == 1);
+        CHECK(row["dns"]["elapsed_ms"].number() < 1000);
+    }
+}
+
 TEST_CASE("ordered output keeps input order over a large list") {
     std::string list_text;
     const std::vector<std::string> cases = {"valid", "warning", "nx", "invalid", "split", "alias"};
