@@ -49,8 +49,8 @@ void RowWriter::add(audit::BulkRow&& row) {
 }
 
 void RowWriter::hand_over(const RunState& state) {
-    // Without rows, only a progress line wants to hear of the run.
     last_state_ = state;
+    // Without rows, only a progress line wants to hear of the run.
     if (added_.empty() && !after_batch_) return;
     {
         std::unique_lock lock(mutex_);

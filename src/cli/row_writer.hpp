@@ -1,7 +1,6 @@
 // The rows of a check, counted, formatted and written on a thread of their own, so that the
-// event loop goes on with its lookups meanwhile. Rows come
-// out in the order they were added, in whole lines (see write_whole), about one write per
-// round of the event loop. With a domain list, the json format becomes one document
+// event loop goes on with its lookups meanwhile. Rows come out in the order they were added,
+// in whole lines (see write_whole), about one write per round of the event loop. With a domain list, the json format becomes one document
 // {"results": [...], "summary": {...}} with one compact row per line. Once a write has failed,
 // nothing more is written, and failed() tells the run to stop.
 #pragma once
