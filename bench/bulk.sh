@@ -14,14 +14,15 @@ binary=$(bench_binary)
 bench_start "${1:-100000}" "${@:2}"
 
 tlsrpt_run() {  # port, dnsperf's rate -> summary, ratio, peak RSS, comparison with the truth
-  local out="$work/rows-$1.csv" summary rate rss
+  local out="$work/rows-$1.csv" summary rate rss check
   summary=$(tlsrpt_summary "$1" "$binary" "$out")
   rate=$(queries_per_second "$summary")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.log")
+  check=$(python3 "$root/bench/bulk_compare.py" "$work/truth.csv" "$out")
   echo "$summary"
   echo "  $rate queries/s ($queries_per_domain per domain);" \
     "ratio to dnsperf $(awk -v a="$rate" -v b="${2%/s}" 'BEGIN {printf "%.2f", a / b}')x;" \
-    "peak RSS $((rss / 1024)) MiB; $(python3 "$root/bench/bulk_compare.py" "$work/truth.csv" "$out")"
+    "peak RSS $((rss / 1024)) MiB; $check"
 }
 
 for target in "unbound:$unbound_port" "nsd:$nsd_port"; do

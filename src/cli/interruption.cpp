@@ -1,6 +1,5 @@
 #include "cli/interruption.hpp"
 
-#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>

@@ -1,8 +1,9 @@
 // The rows of a check, counted, formatted and written on a thread of their own, so that the
 // event loop goes on with its lookups meanwhile. Rows come out in the order they were added,
-// in whole lines (see write_whole), about one write per round of the event loop. With a domain list, the json format becomes one document
-// {"results": [...], "summary": {...}} with one compact row per line. Once a write has failed,
-// nothing more is written, and failed() tells the run to stop.
+// in whole lines (see write_whole), about one write per round of the event loop. With a domain
+// list, the json format becomes one document {"results": [...], "summary": {...}} with one
+// compact row per line. Once a write has failed, nothing more is written, and failed() tells
+// the run to stop.
 #pragma once
 
 #include <atomic>
@@ -50,7 +51,8 @@ class RowWriter {
 
     RowWriter(output::Format format, bool json_document,
               const output::FormatterOptions& formatter_options, AfterBatch after_batch);
-    // Ends the thread; rows not yet written are dropped when finish() was not called.
+    // Drains (when drain() was not called) and ends the thread; what finish() writes is not
+    // written.
     ~RowWriter();
     RowWriter(const RowWriter&) = delete;
     RowWriter& operator=(const RowWriter&) = delete;
