@@ -242,7 +242,8 @@ void Auditor::on_domain_finished() {
 }
 
 void Auditor::run(const dns::Resolver::Pacer& pacer) {
-    resolver_.run(pacer);
+    // Domains waiting on a lookup another domain started end at their own deadline.
+    resolver_.run(cache_.with_expiry(pacer));
 }
 
 void Auditor::abandon_all() {
