@@ -69,6 +69,9 @@ bool BulkAudit::run(const StopRequested& stop, const Between& between) {
         if (between) between(progress_);
         return wake;
     });
+    // A stop that came while the source was read may have ended it early: the run did not
+    // get to its end.
+    if (!stopped && stop && stop()) stopped = true;
     progress_.in_flight = auditor_.in_flight();
     if (between) between(progress_);
     return !stopped;

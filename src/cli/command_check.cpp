@@ -88,7 +88,9 @@ CommandResult run_check(const CheckOptions& options) {
     if (list_mode) {
         struct stat list_status {};
         list_size = regular_file_size(fstat(list.fd, &list_status), list_status);
-        list_buffer.emplace(list.fd);
+        // Lines not yet read get their rows after an interruption when that cannot block:
+        // files, not pipes.
+        list_buffer.emplace(list.fd, list_size.has_value());
         list_stream.emplace(&*list_buffer);
     }
     auto resolver = dns::Resolver::create(options.resolver);
@@ -150,7 +152,6 @@ CommandResult run_check(const CheckOptions& options) {
         run.run([&] { return interruption_requested() || rows.failed(); }, between);
     // After a failed write, no row can be written any more.
     if (!completed && !rows.failed()) {
-        // Lines not yet read get their rows too when that cannot block: files, not pipes.
         run.interrupt(!reader || list_size.has_value());
     }
     rows.drain();

@@ -71,6 +71,7 @@ int write_whole(int fd, std::string_view bytes) {
 }
 
 InterruptibleInput::int_type InterruptibleInput::underflow() {
+    if (!read_after_interruption_ && interruption_requested()) return traits_type::eof();
     for (;;) {
         const ssize_t got = ::read(fd_, buffer_.data(), buffer_.size());
         if (got > 0) {

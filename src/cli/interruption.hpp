@@ -33,11 +33,14 @@ int write_whole(int fd, std::string_view bytes);
 
 // Reads a file descriptor for an istream, and ends the input when an interruption arrives
 // while a read is blocked (a pipe that stays open): std::cin and std::ifstream retry such reads.
-// A read that fails also ends the input; error() then tells why, so that it is not taken for
-// the end of the list.
+// Unless `read_after_interruption` (a regular file, whose lines left still get their rows),
+// it also ends at the first read after an interruption, so that an input that never blocks
+// (/dev/zero, a pipe of one endless line) cannot hold the run. A read that fails also ends the
+// input; error() then tells why, so that it is not taken for the end of the list.
 class InterruptibleInput : public std::streambuf {
   public:
-    explicit InterruptibleInput(int fd) : fd_(fd) {}
+    InterruptibleInput(int fd, bool read_after_interruption)
+        : fd_(fd), read_after_interruption_(read_after_interruption) {}
 
     // The errno of the read that failed, or 0.
     int error() const { return error_; }
@@ -47,6 +50,7 @@ class InterruptibleInput : public std::streambuf {
 
   private:
     int fd_;
+    bool read_after_interruption_;
     int error_ = 0;
     std::array<char, 64 * 1024> buffer_{};
 };

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <string_view>
 
 namespace tlsrpt::input {
@@ -51,13 +52,31 @@ std::optional<DomainLine> parse_domain_line(std::string_view line, std::size_t n
     return DomainLine{number, std::string(domain), std::nullopt};
 }
 
+DomainListReader::DomainListReader(std::istream& in)
+    : in_(in), line_(std::make_unique<char[]>(max_line_length + 1)) {
+    in_.exceptions(in_.exceptions() | std::ios::badbit);
+}
+
 std::optional<DomainLine> DomainListReader::next() {
-    while (std::getline(in_, line_)) {
+    for (;;) {
+        in_.getline(line_.get(), max_line_length + 1);
+        const auto extracted = static_cast<std::size_t>(in_.gcount());  // with the '\n'
+        if (in_.fail()) {
+            if (extracted == 0) return std::nullopt;
+            // The line fills the buffer: the rest of it is read past, not kept.
+            in_.clear();
+            in_.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+            ++line_number_;
+            bytes_read_ += extracted + static_cast<std::uint64_t>(in_.gcount());
+            return DomainLine{
+                line_number_, std::string(),
+                fmt::format("line {}: longer than {} octets", line_number_, max_line_length)};
+        }
         ++line_number_;
-        bytes_read_ += line_.size() + 1;
-        if (auto parsed = parse_domain_line(line_, line_number_)) return parsed;
+        bytes_read_ += extracted;
+        const std::size_t length = extracted - (in_.eof() ? 0 : 1);
+        if (auto parsed = parse_domain_line({line_.get(), length}, line_number_)) return parsed;
     }
-    return std::nullopt;
 }
 
 }  // namespace tlsrpt::input

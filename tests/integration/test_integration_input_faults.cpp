@@ -255,3 +255,41 @@ TEST_CASE("check: a list that cannot be read is exit 66 with its reason, not an 
     CHECK(closed_input.err.ends_with(
         "\ntlsrpt-check: error: cannot read standard input: Bad file descriptor\n"));
 }
+
+TEST_CASE("a line without end (-f /dev/zero) is one malformed row in bounded memory") {
+    // Read past, never kept: memory stays flat however long the line, and SIGTERM stops the
+    // run although no read ever blocks (timeout's SIGKILL 5 s later would be exit code 137).
+    const auto run = run_process({"/usr/bin/timeout", "--foreground", "--preserve-status", "-k",
+                                  "5", "-s", "TERM", "2", TLSRPT_BINARY, "--server", nsd,
+                                  "--format", "jsonl", "-f", "/dev/zero"},
+                                 {}, bulk_memory_env(), 30);
+    INFO(run.err);
+    CHECK(run.exit_code == 130);
+    const auto rows = rows_by_line(run.out);
+    REQUIRE(rows.size() == 1);
+    const Json& row = rows.at(1);
+    CHECK(row["status"].string() == "error");
+    CHECK(row["input"].string().empty());
+    REQUIRE(row["diagnostics"].size() == 1);
+    CHECK(row["diagnostics"][0]["code"].string() == "invalid-domain");
+    CHECK(row["diagnostics"][0]["message"].string() == "line 1: longer than 65536 octets");
+    CHECK(run.err.find("summary: 1 row(s) (interrupted)") != std::string::npos);
+    CHECK(run.max_rss_kib < bulk_memory_limit_kib);
+}
+
+TEST_CASE("a 10 MB line is a row of its own, and the lines after it are read") {
+    const auto run = run_process(
+        {"/bin/sh", "-c",
+         "{ head -c 10000000 /dev/zero; printf '\\nvalid.cases.test\\n'; } | " +
+             std::string(TLSRPT_BINARY) + " --server " + nsd + " --format csv -f -"},
+        {}, bulk_memory_env());
+    INFO(run.err);
+    CHECK(run.exit_code == 4);
+    const auto lines = lines_of(run.out);
+    REQUIRE(lines.size() == 3);
+    REQUIRE(lines[1].size() < 100);  // not the line echoed (a failure would print it)
+    CHECK(lines[1] == ",error,invalid-domain,,,,,,,,,,,,1");
+    CHECK(lines[2].rfind("valid.cases.test,valid,", 0) == 0);
+    CHECK(lines[2].ends_with(",valid.cases.test,2"));
+    CHECK(run.max_rss_kib < bulk_memory_limit_kib);
+}

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <new>
 #include <sstream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -76,4 +78,57 @@ TEST_CASE("the reader counts the octets it consumed") {
     CHECK(reader.bytes_read() == 8);
     REQUIRE(reader.next());
     CHECK(reader.bytes_read() == 15);
+}
+
+TEST_CASE("a line over 64 KiB is a malformed line of its own, read past but not kept") {
+    const std::string longest(DomainListReader::max_line_length, 'y');
+    const std::string text =
+        "a.test\n" + std::string(100'000, 'x') + "\nb.test\n" + longest + "\n" + "z,z\n";
+    std::istringstream in(text + std::string(70'000, '\0'));
+    DomainListReader reader(in);
+    std::vector<DomainLine> lines;
+    while (auto line = reader.next()) lines.push_back(std::move(*line));
+    REQUIRE(lines.size() == 6);
+    CHECK(lines[0].domain == "a.test");
+    CHECK(lines[1].number == 2);
+    CHECK(lines[1].domain.empty());
+    CHECK(lines[1].problem == "line 2: longer than 65536 octets");
+    CHECK(lines[2].domain == "b.test");
+    CHECK(lines[2].number == 3);
+    // A line of exactly the limit is still read.
+    CHECK(lines[3].domain == longest);
+    CHECK_FALSE(lines[3].problem);
+    CHECK(lines[4].number == 5);
+    REQUIRE(lines[4].problem);
+    // The last line, without a line ending.
+    CHECK(lines[5].number == 6);
+    CHECK(lines[5].problem == "line 6: longer than 65536 octets");
+    CHECK(reader.bytes_read() == text.size() + 70'000);
+}
+
+namespace {
+
+// A stream buffer that gives `lines`, then throws `std::bad_alloc`, as a read that runs out of
+// memory does.
+class FailingInput : public std::streambuf {
+  public:
+    explicit FailingInput(std::string lines) : lines_(std::move(lines)) {
+        setg(lines_.data(), lines_.data(), lines_.data() + lines_.size());
+    }
+
+  protected:
+    int_type underflow() override { throw std::bad_alloc(); }
+
+  private:
+    std::string lines_;
+};
+
+}  // namespace
+
+TEST_CASE("an error inside the stream is never taken for the end of the list") {
+    FailingInput failing("a.test\nb.te");
+    std::istream in(&failing);
+    DomainListReader reader(in);
+    REQUIRE(reader.next());
+    CHECK_THROWS_AS(reader.next(), std::bad_alloc);
 }
