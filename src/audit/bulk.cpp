@@ -102,16 +102,21 @@ std::optional<SteadyClock::time_point> BulkAudit::admit() {
                progress_.lookups_started - lookups_before < admissions_per_round;
     };
     while (!source_done_ && window_open() && round_has_room()) {
-        if (options_.rate > 0 && tokens_ < 1) {
-            const auto wait = std::chrono::duration<double>((1 - tokens_) / options_.rate);
+        if (!next_item_) {
+            next_item_ = source_();
+            if (!next_item_) {
+                source_done_ = true;
+                break;
+            }
+        }
+        if (!admit_one(*next_item_)) {
+            // Called again when the next token is due, or sooner: a rate as low as 1e-300
+            // must not overflow the clock.
+            const std::chrono::duration<double> wait((1 - tokens_) / options_.rate);
+            if (wait >= longest_sleep) return now + longest_sleep;
             return now + std::chrono::ceil<std::chrono::microseconds>(wait);
         }
-        auto item = source_();
-        if (!item) {
-            source_done_ = true;
-            break;
-        }
-        admit_one(std::move(*item));
+        next_item_.reset();
         ++taken;
     }
     if (source_done_) return std::nullopt;
@@ -120,20 +125,26 @@ std::optional<SteadyClock::time_point> BulkAudit::admit() {
     return now + longest_sleep;
 }
 
-void BulkAudit::admit_one(BulkItem item) {
-    const std::size_t sequence = next_sequence_++;
+std::size_t BulkAudit::next_row() {
     if (options_.ordered) held_.emplace_back();
+    return next_sequence_++;
+}
+
+bool BulkAudit::admit_one(BulkItem& item) {
     if (item.problem) {
         auto result = std::make_shared<CheckResult>(malformed_line_result(item));
-        complete(sequence, BulkRow{std::move(result), std::move(item.input), item.line});
-        return;
+        complete(next_row(), BulkRow{std::move(result), std::move(item.input), item.line});
+        return true;
     }
     auto domain = normalise_domain(item.input);
     if (!domain) {
         auto result = std::make_shared<CheckResult>(invalid_domain_result("", domain.error()));
-        complete(sequence, BulkRow{std::move(result), std::move(item.input), item.line});
-        return;
+        complete(next_row(), BulkRow{std::move(result), std::move(item.input), item.line});
+        return true;
     }
+    // Only a lookup takes a token: a repeat joins one or reuses its result.
+    if (options_.rate > 0 && tokens_ < 1 && !domains_.contains(*domain)) return false;
+    const std::size_t sequence = next_row();
     Waiter waiter{sequence, std::move(item.input), item.line};
     // The key is moved only when the domain is new.
     const auto [known, inserted] = domains_.try_emplace(std::move(*domain));
@@ -144,7 +155,7 @@ void BulkAudit::admit_one(BulkItem item) {
         } else {
             entry.repeats.push_back(std::move(waiter));
         }
-        return;
+        return true;
     }
     entry.first = std::move(waiter);
     ++progress_.lookups_started;
@@ -153,6 +164,7 @@ void BulkAudit::admit_one(BulkItem item) {
     // No input: each line's is set when its row is written.
     auditor_.submit(std::string(), node.first,
                     [this, &node](CheckResult&& row) { on_lookup_done(node, std::move(row)); });
+    return true;
 }
 
 void BulkAudit::on_lookup_done(DomainNode& domain, CheckResult&& result) {
@@ -210,14 +222,19 @@ void BulkAudit::interrupt(bool drain_source) {
     for (Waiter& waiter : unfinished) {
         complete(waiter.sequence, BulkRow{interrupted, std::move(waiter.input), waiter.line});
     }
+    // Items taken from the source and not started: the one that waited for a token, then,
+    // when asked, the rest of the source.
+    const auto complete_unchecked = [&](BulkItem& item) {
+        auto result =
+            item.problem ? std::make_shared<CheckResult>(malformed_line_result(item)) : interrupted;
+        complete(next_row(), BulkRow{std::move(result), std::move(item.input), item.line});
+    };
+    if (next_item_) complete_unchecked(*next_item_);
+    next_item_.reset();
     while (drain_source && !source_done_) {
         auto item = source_();
         if (!item) break;
-        const std::size_t sequence = next_sequence_++;
-        if (options_.ordered) held_.emplace_back();
-        auto result = item->problem ? std::make_shared<CheckResult>(malformed_line_result(*item))
-                                    : interrupted;
-        complete(sequence, BulkRow{std::move(result), std::move(item->input), item->line});
+        complete_unchecked(*item);
     }
     source_done_ = true;
     progress_.in_flight = 0;

@@ -23,7 +23,8 @@ namespace tlsrpt::audit {
 struct BulkOptions {
     // Domains whose lookups are in flight at once.
     std::size_t concurrency = 256;
-    // Domain lookups started per second at most; 0: no limit.
+    // Domain lookups started per second at most (a finite number); 0: no limit. Lines that
+    // start no lookup (repeats, malformed lines) do not wait for it.
     double rate = 0;
     // Rows in input order (held back while an earlier one is still running) instead of as
     // they complete.
@@ -106,7 +107,11 @@ class BulkAudit {
 
     std::optional<std::chrono::steady_clock::time_point> admit();
     bool window_open() const;
-    void admit_one(BulkItem item);
+    // Starts `item`'s row; false, leaving `item` as it is, when it needs a lookup and the rate
+    // allows none yet.
+    bool admit_one(BulkItem& item);
+    // The sequence number of the next row (and its place among those held back for order).
+    std::size_t next_row();
     void on_lookup_done(DomainNode& domain, CheckResult&& result);
     void remember(DomainNode& domain);
     void complete(std::size_t sequence, BulkRow row);
@@ -117,6 +122,7 @@ class BulkAudit {
     Source source_;
     Sink sink_;
     bool source_done_ = false;
+    std::optional<BulkItem> next_item_;  // taken from the source, waiting for a token
 
     std::size_t next_sequence_ = 0;
     BulkProgress progress_;

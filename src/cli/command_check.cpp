@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <istream>
 #include <optional>
@@ -182,6 +184,18 @@ CLI::Option* add_milliseconds_option(CLI::App& command, const std::string& name,
         ->default_str(std::to_string(target.count()));
 }
 
+// "" for a finite number above 0 (CLI11 reads "nan" and "inf" as numbers, and 1e-400 as 0).
+std::string positive_rate(const std::string& text) {
+    double rate = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), rate);
+    if (error == std::errc{} && end == text.data() + text.size() && std::isfinite(rate) &&
+        rate > 0) {
+        return {};
+    }
+    return fmt::format(
+        "QPS must be a positive number of lookups per second, such as 50 or 0.5, not '{}'", text);
+}
+
 }  // namespace
 
 Command add_check_command(CLI::App& app, CheckOptions& options) {
@@ -204,7 +218,7 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
     check
         ->add_option("--rate", options.bulk.rate,
                      "Start at most QPS domain lookups per second (default: no limit)")
-        ->check(CLI::PositiveNumber)
+        ->check(positive_rate)
         ->type_name("QPS");
     check->add_flag("--ordered", options.bulk.ordered,
                     "With -f, print rows in input order rather than as they complete");

@@ -105,6 +105,18 @@ TEST_CASE("usage errors are one line on standard error, exit 64") {
     CHECK(run.exit_code == 64);
 }
 
+TEST_CASE("check: a rate that is no positive number is a usage error") {
+    for (const char* rate : {"nan", "inf", "-inf", "0", "-1", "1e-400", "fast", "5x"}) {
+        INFO(rate);
+        const auto run = run_cli({"check", "--rate", rate, "example.com"});
+        CHECK(run.exit_code == 64);
+        CHECK(run.out.empty());
+        CHECK(run.err == std::string("tlsrpt-check: error: --rate: QPS must be a positive "
+                                     "number of lookups per second, such as 50 or 0.5, not '") +
+                             rate + "'\n");
+    }
+}
+
 TEST_CASE("a first argument that is no command runs check") {
     // An invalid name fails before any lookup, so this needs no DNS server.
     const auto run = run_cli({"bad..example", "--format", "jsonl"});

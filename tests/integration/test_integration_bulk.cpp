@@ -298,6 +298,18 @@ TEST_CASE("the rate option caps the lookups started per second") {
     CHECK(wall < std::chrono::milliseconds(3000));
 }
 
+TEST_CASE("the rate waits only before a new lookup: not for repeats, malformed lines or the end") {
+    // At one lookup in 11.6 days, only the first line's lookup can start; the other lines need
+    // none, and the run ends when the list does (timeout's kill at 20 s would be exit 137).
+    const TempFile list("rate.faults.test\nrate.faults.test\ntwo words\nrate.faults.test\n");
+    const auto run = run_process({TLSRPT_BINARY, "--server", faults, "--format", "csv", "--rate",
+                                  "0.000001", "-f", list.path()},
+                                 {}, {}, 20);
+    CHECK(run.exit_code == 4);  // the malformed line
+    CHECK(lines_of(run.out).size() == 5);
+    CHECK(run.wall < std::chrono::seconds(10));
+}
+
 TEST_CASE("SERVFAIL is asked again after growing pauses") {
     const auto checked = check_domain(faults, "servfail.faults.test", {"--tries", "3"});
     CHECK(checked.row["dns"]["attempts"].number() == 3);
