@@ -114,7 +114,11 @@ void add_monitoring_options(CLI::App& check, CheckOptions& options) {
         .add_option("-o,--output", monitoring.output_file,
                     "Write the output to FILE, replaced atomically (temporary file, fsync, "
                     "rename) and only when the check ran")
-        ->type_name("FILE");
+        ->type_name("FILE")
+        // An empty name would mean standard output.
+        ->check([](const std::string& path) {
+            return path.empty() ? std::string("FILE must not be empty") : std::string();
+        });
 }
 
 bool plugin_format_requested(const std::vector<std::string>& arguments) {

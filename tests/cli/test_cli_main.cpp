@@ -117,6 +117,13 @@ TEST_CASE("check: a rate that is no positive number is a usage error") {
     }
 }
 
+TEST_CASE("check: an empty -o file name is a usage error, not standard output") {
+    const auto run = run_cli({"check", "-o", "", "example.com"});
+    CHECK(run.exit_code == 64);
+    CHECK(run.out.empty());
+    CHECK(run.err == "tlsrpt-check: error: --output: FILE must not be empty\n");
+}
+
 TEST_CASE("a first argument that is no command runs check") {
     // An invalid name fails before any lookup, so this needs no DNS server.
     const auto run = run_cli({"bad..example", "--format", "jsonl"});
