@@ -126,6 +126,14 @@ void append_escaped_bytes(std::string& out, std::string_view bytes, std::string_
     append_escaped(out, bytes, also_escape, false);
 }
 
+std::string escape_name(std::string_view name) {
+    return escape(name, {}, true);
+}
+
+void append_escaped_name(std::string& out, std::string_view name, std::string_view also_escape) {
+    append_escaped(out, name, also_escape, true);
+}
+
 std::string escape_prose(std::string_view text) {
     return escape(text, {}, true);
 }

@@ -16,6 +16,13 @@ std::string escape_bytes(std::string_view bytes, std::string_view also_escape = 
 void append_escaped_bytes(std::string& out, std::string_view bytes,
                           std::string_view also_escape = {});
 
+// For a domain name in presentation form, as dns::Response gives names (octets outside
+// printable ASCII already written as \DDD, a backslash as \\): like escape_bytes, but its
+// backslashes stay as they are, so that its escapes are not escaped a second time.
+std::string escape_name(std::string_view name);
+void append_escaped_name(std::string& out, std::string_view name,
+                         std::string_view also_escape = {});
+
 // For sentences (messages, errors) that may quote user input: like escape_bytes, but a
 // backslash stays as it is, since prose is read, not decoded.
 std::string escape_prose(std::string_view text);

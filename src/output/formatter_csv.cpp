@@ -26,20 +26,28 @@ constexpr std::string_view header =
 constexpr std::string_view deep_header =
     ",mx,mx_authenticated,mta_sts,mta_sts_id,dane,destinations,misplaced";
 
+// What the items of a list are: raw bytes, or names from DNS in presentation form, whose
+// backslash escapes are kept (escape_name).
+enum class Items { bytes, names };
+
 // Appends escaped items joined with `|`; a `|` inside an item is escaped (\124) so the list
 // splits back.
 template <typename Range>
-void append_joined(std::string& text, const Range& items) {
+void append_joined(std::string& text, const Range& items, Items kind = Items::bytes) {
     for (const auto& item : items) {
         if (!text.empty()) text += '|';
-        append_escaped_bytes(text, item, "|");
+        if (kind == Items::names) {
+            append_escaped_name(text, item, "|");
+        } else {
+            append_escaped_bytes(text, item, "|");
+        }
     }
 }
 
 template <typename Range>
-std::string joined(const Range& items) {
+std::string joined(const Range& items, Items kind = Items::bytes) {
     std::string text;
-    append_joined(text, items);
+    append_joined(text, items, kind);
     return text;
 }
 
@@ -50,7 +58,7 @@ std::string mx_cell(const MxSection& mx) {
     if (mx.implicit) return "implicit";
     std::vector<std::string> hosts;
     for (const MailHost& host : mx.hosts) hosts.push_back(host.name);
-    return joined(hosts);
+    return joined(hosts, Items::names);
 }
 
 std::string dane_state(const MailHost& host) {
@@ -77,7 +85,7 @@ std::vector<std::string> deep_cells(const std::optional<DeepResult>& deep) {
         lookup_answered(mta_sts.lookup) ? std::string(tlsrpt::to_string(mta_sts.evaluation.status))
                                         : escape_bytes(mta_sts.lookup),
         escape_bytes(mta_sts.evaluation.id.value_or("")),
-        joined(dane),
+        joined(dane, Items::names),  // "HOST STATE", the state a word or a code
         joined(destinations),
         joined(misplaced),
     };
@@ -136,9 +144,9 @@ class CsvFormatter final : public Formatter {
     }
 
     template <typename Range>
-    void add_joined(const Range& items) {
+    void add_joined(const Range& items, Items kind = Items::bytes) {
         cell_.clear();
-        append_joined(cell_, items);
+        append_joined(cell_, items, kind);
         add_cell(cell_);
     }
 
@@ -173,7 +181,7 @@ class CsvFormatter final : public Formatter {
             }
             add_verbatim(dns->authenticated ? "true" : "false");
             add_escaped(or_empty(dns->error));
-            add_joined(dns->cnames);
+            add_joined(dns->cnames, Items::names);
             add_escaped(dns->server);
             add_number(static_cast<std::uint64_t>(dns->attempts));
             add_milliseconds(dns->elapsed_ms);

@@ -125,7 +125,7 @@ class TextFormatter final : public Formatter {
         text += lookup.authenticated ? ", DNSSEC-authenticated" : ", not authenticated";
         text += '\n';
         for (const std::string& cname : lookup.cnames) {
-            text += "  via CNAME: " + escape_bytes(cname) + '\n';
+            text += "  via CNAME: " + escape_name(cname) + '\n';
         }
         return text;
     }
@@ -144,12 +144,12 @@ class TextFormatter final : public Formatter {
             }
         }
         for (const MailHost& host : deep.mx.hosts) {
-            text += fmt::format("  dane {}: {}\n", escape_bytes(host.name), describe_dane(host));
+            text += fmt::format("  dane {}: {}\n", escape_name(host.name), describe_dane(host));
         }
         for (const DestinationCheck& destination : deep.destinations) {
             text += fmt::format("  destination {}: {}", escape_bytes(destination.uri),
                                 escape_bytes(destination.verdict));
-            if (!destination.found.empty()) text += " (" + joined(destination.found) + ")";
+            if (!destination.found.empty()) text += " (" + joined_names(destination.found) + ")";
             text += '\n';
         }
         for (const MisplacedRecord& misplaced : deep.misplaced) {
@@ -159,10 +159,11 @@ class TextFormatter final : public Formatter {
         return text;
     }
 
-    static std::string joined(const std::vector<std::string>& values) {
+    // Names from DNS (mail hosts) or addresses.
+    static std::string joined_names(const std::vector<std::string>& names) {
         std::string text;
-        for (const std::string& value : values) {
-            text += (text.empty() ? "" : ", ") + escape_bytes(value);
+        for (const std::string& name : names) {
+            text += (text.empty() ? "" : ", ") + escape_name(name);
         }
         return text;
     }
@@ -177,7 +178,7 @@ class TextFormatter final : public Formatter {
         std::string text;
         for (const MailHost& host : mx.hosts) {
             text += fmt::format("{}{} {}", text.empty() ? "" : ", ", host.preference,
-                                escape_bytes(host.name));
+                                escape_name(host.name));
         }
         if (mx.hosts_not_checked > 0) text += fmt::format(" and {} more", mx.hosts_not_checked);
         return text + (mx.authenticated ? " (DNSSEC-authenticated)" : " (not authenticated)");

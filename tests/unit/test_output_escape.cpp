@@ -93,6 +93,14 @@ TEST_CASE("escape_prose keeps backslashes and escapes the rest like escape_bytes
     CHECK(escape_prose("file\x1b[2J\xc3\xa9") == "file\\027[2J\\195\\169");
 }
 
+TEST_CASE("a name in presentation form keeps its escapes, and is escaped like bytes otherwise") {
+    CHECK(escape_name("a\\000b.x\\.y\\\\z.example") == "a\\000b.x\\.y\\\\z.example");
+    CHECK(escape_name("odd\x1b.example") == "odd\\027.example");
+    std::string cell;
+    append_escaped_name(cell, "a|b\\124c", "|");
+    CHECK(cell == "a\\124b\\124c");
+}
+
 TEST_CASE("any bytes make a valid JSON string of valid UTF-8") {
     using tlsrpt::testing::is_valid_utf8;
     using tlsrpt::testing::Json;
