@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 
+#include "output/atomic_file.hpp"
 #include "tlsrpt/exit_code.hpp"
 
 namespace tlsrpt::cli {
@@ -17,11 +18,18 @@ std::atomic<int> signals_received{0};
 std::atomic<int> writers_busy{0};  // threads inside write_whole
 static_assert(std::atomic<int>::is_always_lock_free);
 
-void on_signal(int) {
-    if (signals_received.fetch_add(1) + 1 >= 2 && writers_busy.load() == 0) {
-        _exit(static_cast<int>(ExitCode::interrupted));
-    }
+// Ends the process at once, without an -o file's temporary file.
+[[noreturn]] void exit_interrupted() {
+    output::remove_uncommitted_file();
+    _exit(static_cast<int>(ExitCode::interrupted));
 }
+
+void on_signal(int) {
+    if (signals_received.fetch_add(1) + 1 >= 2 && writers_busy.load() == 0) exit_interrupted();
+}
+
+// SIGHUP: the terminal or the session went away, which stops a run as SIGTERM does.
+constexpr int interruptions[] = {SIGINT, SIGTERM, SIGHUP};
 
 }  // namespace
 
@@ -33,16 +41,22 @@ void install_interruption_handlers() {
     // stops without waiting for the next line (the reader then sees the end of its input).
     // Writes and the event loop retry on EINTR themselves.
     action.sa_flags = 0;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
+    for (const int signal : interruptions) {
+        // Under nohup, SIGHUP stays ignored.
+        struct sigaction current {};
+        if (signal == SIGHUP && sigaction(signal, nullptr, &current) == 0 &&
+            current.sa_handler == SIG_IGN) {
+            continue;
+        }
+        sigaction(signal, &action, nullptr);
+    }
 }
 
 InterruptionsBlocked::InterruptionsBlocked() {
-    sigset_t interruptions;
-    sigemptyset(&interruptions);
-    sigaddset(&interruptions, SIGINT);
-    sigaddset(&interruptions, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &interruptions, &previous_);
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    for (const int signal : interruptions) sigaddset(&blocked, signal);
+    pthread_sigmask(SIG_BLOCK, &blocked, &previous_);
 }
 
 InterruptionsBlocked::~InterruptionsBlocked() {
@@ -66,7 +80,7 @@ int write_whole(int fd, std::string_view bytes) {
         bytes.remove_prefix(static_cast<std::size_t>(written));
     }
     writers_busy.fetch_sub(1);
-    if (signals_received.load() >= 2) _exit(static_cast<int>(ExitCode::interrupted));
+    if (signals_received.load() >= 2) exit_interrupted();
     return error;
 }
 

@@ -1,6 +1,6 @@
-// SIGINT and SIGTERM during a check: the first asks the run to stop (it then completes and
-// flushes its rows); the second exits at once with 130, but never in the middle of a write,
-// so that no output line is cut.
+// SIGINT, SIGTERM and SIGHUP during a check: the first asks the run to stop (it then completes
+// and flushes its rows); the second exits at once with 130, but never in the middle of a write,
+// so that no output line is cut, and without the temporary file of -o.
 #pragma once
 
 #include <signal.h>
@@ -12,7 +12,7 @@
 namespace tlsrpt::cli {
 
 void install_interruption_handlers();
-// Keeps SIGINT and SIGTERM off the calling thread while it lives, and off every thread it
+// Keeps those signals off the calling thread while it lives, and off every thread it
 // starts meanwhile (they inherit the mask): the signals then go to the event loop's thread,
 // whose wait they must wake.
 class InterruptionsBlocked {

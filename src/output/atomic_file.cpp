@@ -4,7 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
+#include <climits>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -18,7 +22,53 @@ std::string failure(std::string_view what, const std::string& path) {
     return fmt::format("cannot {} {}: {}", what, path, std::strerror(errno));
 }
 
+// The temporary file to remove when a signal ends the process: a signal handler may read only
+// lock-free atomics and what they guard.
+std::array<char, PATH_MAX> uncommitted_name{};
+std::atomic<bool> uncommitted{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+void remove_and_end(int signal) {
+    remove_uncommitted_file();
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    sigaction(signal, &default_action, nullptr);
+    raise(signal);  // delivered once this handler returns, with the default action
+}
+
+// Every signal whose default action ends the process, where that action is still set: an
+// ignored one (nohup) stays ignored, and one handled elsewhere keeps its handler.
+void remove_on_terminating_signals() {
+    static bool installed = false;
+    if (installed) return;
+    installed = true;
+    std::vector<int> signals = {SIGHUP,  SIGINT,    SIGQUIT, SIGILL,  SIGTRAP, SIGABRT, SIGBUS,
+                                SIGFPE,  SIGUSR1,   SIGSEGV, SIGUSR2, SIGALRM, SIGTERM, SIGXCPU,
+                                SIGXFSZ, SIGVTALRM, SIGPROF, SIGPOLL, SIGPWR,  SIGSYS,  SIGSTKFLT};
+    for (int realtime = SIGRTMIN; realtime <= SIGRTMAX; ++realtime) signals.push_back(realtime);
+    struct sigaction action {};
+    action.sa_handler = &remove_and_end;
+    sigemptyset(&action.sa_mask);
+    for (const int signal : signals) {
+        struct sigaction current {};
+        if (sigaction(signal, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+            sigaction(signal, &action, nullptr);
+        }
+    }
+}
+
+void set_uncommitted(const std::string& name) {
+    if (name.size() >= uncommitted_name.size()) return;
+    std::memcpy(uncommitted_name.data(), name.c_str(), name.size() + 1);
+    uncommitted.store(true);
+    remove_on_terminating_signals();
+}
+
 }  // namespace
+
+void remove_uncommitted_file() noexcept {
+    if (uncommitted.load()) unlink(uncommitted_name.data());
+}
 
 Expected<std::unique_ptr<AtomicFile>, std::string> AtomicFile::create(std::string path) {
     // Renaming over /dev/null, a named pipe or a terminal would put a plain file in its place
@@ -41,6 +91,7 @@ Expected<std::unique_ptr<AtomicFile>, std::string> AtomicFile::create(std::strin
     const mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0666 & ~mask);
+    set_uncommitted(name.data());
     return std::unique_ptr<AtomicFile>(new AtomicFile(std::move(path), name.data(), fd));
 }
 
@@ -49,6 +100,7 @@ AtomicFile::~AtomicFile() {
         close(fd_);
         if (!temporary_.empty()) unlink(temporary_.c_str());
     }
+    if (!temporary_.empty()) uncommitted.store(false);
 }
 
 Expected<bool, std::string> AtomicFile::commit() {
@@ -64,8 +116,10 @@ Expected<bool, std::string> AtomicFile::commit() {
     if (closed != 0 || rename(temporary_.c_str(), path_.c_str()) != 0) {
         const std::string error = failure("write", path_);
         unlink(temporary_.c_str());
+        uncommitted.store(false);
         return unexpected(error);
     }
+    uncommitted.store(false);
     // The rename itself survives a crash only once the directory is synced.
     const std::filesystem::path directory = std::filesystem::path(path_).parent_path();
     const int directory_fd =

@@ -1,7 +1,9 @@
 // A file replaced in one step (-o FILE): written under a temporary name in the same directory,
 // then synced and renamed over the target, so that a reader (node_exporter's textfile
 // collector, a monitoring agent) sees the old content or the new, never a part. A target that
-// is no regular file (/dev/null, a named pipe, a terminal) is written in place instead.
+// is no regular file (/dev/null, a named pipe, a terminal) is written in place instead. A
+// signal that ends the process (one not handled otherwise, not ignored) removes the temporary
+// file first.
 #pragma once
 
 #include <memory>
@@ -35,5 +37,9 @@ class AtomicFile {
     std::string temporary_;  // "" when the target is written in place
     int fd_;
 };
+
+// Removes the temporary file of the AtomicFile not committed yet, if any. Async-signal-safe,
+// for a process that ends from a signal handler.
+void remove_uncommitted_file() noexcept;
 
 }  // namespace tlsrpt::output

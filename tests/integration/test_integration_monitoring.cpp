@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string_view>
 
+#include "temp_file.hpp"
 #include "testbed.hpp"
 
 using namespace tlsrpt::testing;
@@ -350,6 +352,37 @@ TEST_CASE("output file: a named pipe is written in place, not replaced") {
     CHECK(std::distance(std::filesystem::directory_iterator(dir),
                         std::filesystem::directory_iterator()) == 2);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("output file: a signal during the run leaves the file as it was, and no temporary") {
+    // SIGHUP stops the run as SIGTERM does (exit 130); SIGUSR1, not handled, still ends it by
+    // its default action, after the temporary file is removed.
+    const std::pair<std::string, int> signals[] = {{"HUP", 130}, {"USR1", 128 + SIGUSR1}};
+    for (const auto& [name, exit_code] : signals) {
+        INFO(name);
+        const auto dir = scratch_dir("signal-" + name);
+        const std::string file = (dir / "out.csv").string();
+        std::ofstream(file) << "old\n";
+        // A name answered at once, so that rows in the temporary file show the run under way
+        // (the signals handled), then names that never answer.
+        std::string list = "answered.faults.test\n";
+        for (int i = 0; i < 20; ++i) list += "silent.n" + std::to_string(i) + ".faults.test\n";
+        const TempFile list_file(list);
+        const std::string temporary = dir.string() + "/.out.csv.*";
+        const auto run =
+            run_process({"/bin/sh", "-c",
+                         std::string(TLSRPT_BINARY) + " --server " + faults +
+                             " --timeout 5000 --format csv -o " + file + " -f " + list_file.path() +
+                             " & pid=$!; until [ -s \"$(ls -d " + temporary +
+                             " 2>/dev/null)\" ] || ! kill -0 $pid; do sleep 0.05; done; kill -" +
+                             name + " $pid; wait $pid"},
+                        {}, {}, 30);
+        CHECK(run.exit_code == exit_code);
+        CHECK(read_file(file) == "old\n");
+        CHECK(std::distance(std::filesystem::directory_iterator(dir),
+                            std::filesystem::directory_iterator()) == 1);
+        std::filesystem::remove_all(dir);
+    }
 }
 
 TEST_CASE("examples: the cron line mails only when the result changes") {
