@@ -33,6 +33,9 @@ RowWriter::RowWriter(output::Format format, bool json_document,
       formatter_(output::make_formatter(json_document ? output::Format::jsonl : format, formatted_,
                                         formatter_options)),
       after_batch_(std::move(after_batch)) {
+    // A failed allocation while a row is formatted must reach write_rows(), not only set the
+    // stream's badbit: the rows after it would be dropped without a word.
+    formatted_.exceptions(std::ios::badbit);
     if (json_document_) pending_ = "{\"results\": [\n";
     // Interruptions go to the event loop's thread: they must wake its wait.
     const InterruptionsBlocked on_the_writing_thread;
@@ -40,7 +43,7 @@ RowWriter::RowWriter(output::Format format, bool json_document,
 }
 
 RowWriter::~RowWriter() {
-    drain();
+    join();  // an error of the writing thread goes with the one that ends this scope
 }
 
 void RowWriter::add(audit::BulkRow&& row) {
@@ -81,21 +84,34 @@ void RowWriter::write_rows() {
             state_changed_ = false;
         }
         rows_taken_.notify_one();
-        for (audit::BulkRow& row : batch) format(row);
+        try {
+            for (audit::BulkRow& row : batch) format(row);
+            flush();
+            if (after_batch_) after_batch_(summary_, state);
+        } catch (...) {
+            // Not std::terminate: the run stops, and drain() throws this where main catches it.
+            flush();
+            if (!thread_error_) thread_error_ = std::current_exception();
+            thread_failed_.store(true);
+        }
         // The results go here too, when this holds their last reference.
         batch.clear();
-        flush();
-        if (after_batch_) after_batch_(summary_, state);
     }
 }
 
 void RowWriter::format(audit::BulkRow& row) {
     if (failed()) return;
-    if (json_document_ && rows_ > 0) pending_ += ',';
-    ++rows_;
-    const CheckResult& result = row.stamp();
-    summary_.add(result);
-    formatter_->write(result);
+    const std::size_t whole_rows = pending_.size();
+    try {
+        if (json_document_ && rows_ > 0) pending_ += ',';
+        ++rows_;
+        const CheckResult& result = row.stamp();
+        summary_.add(result);
+        formatter_->write(result);
+    } catch (...) {
+        pending_.resize(whole_rows);  // no part of a row is written
+        throw;
+    }
     if (pending_.size() >= output_flush_size) flush();
 }
 
@@ -107,6 +123,11 @@ void RowWriter::flush() {
 }
 
 void RowWriter::drain() {
+    join();
+    if (thread_error_) std::rethrow_exception(thread_error_);
+}
+
+void RowWriter::join() {
     if (!thread_.joinable()) return;
     hand_over(RunState{});
     {

@@ -3,12 +3,15 @@
 // in whole lines (see write_whole), about one write per round of the event loop. With a domain
 // list, the json format becomes one document {"results": [...], "summary": {...}} with one
 // compact row per line. Once a write has failed, nothing more is written, and failed() tells
-// the run to stop.
+// the run to stop. So does an exception on the writing thread (memory ran out), which drain()
+// then throws on the calling thread: the run ends as any internal error does, with the whole
+// rows formatted before it written.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -64,7 +67,8 @@ class RowWriter {
     // the writing thread is more than `max_rows_behind` rows behind, so that a slow reader
     // bounds the memory held.
     void hand_over(const RunState& state);
-    // Returns once every row added is written and the writing thread has ended.
+    // Returns once every row added is written and the writing thread has ended; throws what
+    // ended the writing thread's work, if anything did.
     void drain();
     // The rows' summary; after drain(), to be finished before finish().
     output::RunSummary& summary() { return summary_; }
@@ -72,8 +76,8 @@ class RowWriter {
     // of nagios and prometheus).
     void finish();
 
-    bool failed() const { return write_error_.load() != 0; }
-    // The errno of the write that failed.
+    bool failed() const { return write_error_.load() != 0 || thread_failed_.load(); }
+    // The errno of the write that failed, if one did.
     int write_error() const { return write_error_.load(); }
     // After finish().
     ExitCode exit_code() const { return formatter_->exit_code(); }
@@ -85,6 +89,7 @@ class RowWriter {
     void write_rows();  // the writing thread
     void format(audit::BulkRow& row);
     void flush();
+    void join();
 
     bool json_document_;
     std::string pending_;  // formatted, not yet written
@@ -93,6 +98,8 @@ class RowWriter {
     std::unique_ptr<output::Formatter> formatter_;
     std::size_t rows_ = 0;
     std::atomic<int> write_error_{0};
+    std::atomic<bool> thread_failed_{false};
+    std::exception_ptr thread_error_;  // set before thread_failed_, read after join()
     output::RunSummary summary_;
     AfterBatch after_batch_;
 

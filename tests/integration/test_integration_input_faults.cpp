@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -259,10 +260,10 @@ TEST_CASE("check: a list that cannot be read is exit 66 with its reason, not an 
 TEST_CASE("a line without end (-f /dev/zero) is one malformed row in bounded memory") {
     // Read past, never kept: memory stays flat however long the line, and SIGTERM stops the
     // run although no read ever blocks (timeout's SIGKILL 5 s later would be exit code 137).
-    const auto run = run_process({"/usr/bin/timeout", "--foreground", "--preserve-status", "-k",
-                                  "5", "-s", "TERM", "2", TLSRPT_BINARY, "--server", nsd,
-                                  "--format", "jsonl", "-f", "/dev/zero"},
-                                 {}, bulk_memory_env(), 30);
+    const auto run = run_process(
+        {"/usr/bin/timeout", "--foreground", "--preserve-status", "-k", "5", "-s", "TERM", "2",
+         TLSRPT_BINARY, "--server", nsd, "--format", "jsonl", "-f", "/dev/zero"},
+        {}, bulk_memory_env(), 30);
     INFO(run.err);
     CHECK(run.exit_code == 130);
     const auto rows = rows_by_line(run.out);
@@ -278,11 +279,11 @@ TEST_CASE("a line without end (-f /dev/zero) is one malformed row in bounded mem
 }
 
 TEST_CASE("a 10 MB line is a row of its own, and the lines after it are read") {
-    const auto run = run_process(
-        {"/bin/sh", "-c",
-         "{ head -c 10000000 /dev/zero; printf '\\nvalid.cases.test\\n'; } | " +
-             std::string(TLSRPT_BINARY) + " --server " + nsd + " --format csv -f -"},
-        {}, bulk_memory_env());
+    const auto run =
+        run_process({"/bin/sh", "-c",
+                     "{ head -c 10000000 /dev/zero; printf '\\nvalid.cases.test\\n'; } | " +
+                         std::string(TLSRPT_BINARY) + " --server " + nsd + " --format csv -f -"},
+                    {}, bulk_memory_env());
     INFO(run.err);
     CHECK(run.exit_code == 4);
     const auto lines = lines_of(run.out);
@@ -292,4 +293,32 @@ TEST_CASE("a 10 MB line is a row of its own, and the lines after it are read") {
     CHECK(lines[2].rfind("valid.cases.test,valid,", 0) == 0);
     CHECK(lines[2].ends_with(",valid.cases.test,2"));
     CHECK(run.max_rss_kib < bulk_memory_limit_kib);
+}
+
+TEST_CASE("memory running out on the writing thread is exit 70 and one line, rows before kept") {
+    // Every line names one domain: the rows complete together with its lookup, a batch that
+    // the writing thread formats into more than 64 KiB, and alloc_fault refuses that memory.
+    std::string list;
+    for (int i = 0; i < 2000; ++i) list += "valid.cases.test\n";
+    const TempFile list_file(list);
+    std::vector<std::string> env = {"LD_PRELOAD=" ALLOC_FAULT};
+#if defined(__SANITIZE_ADDRESS__)
+    // The injector comes before the sanitizer's runtime in the list of libraries.
+    const char* options = std::getenv("ASAN_OPTIONS");
+    env.push_back("ASAN_OPTIONS=" + (options != nullptr ? std::string(options) + ":" : "") +
+                  "verify_asan_link_order=0");
+#endif
+    const auto run = run_process(
+        {TLSRPT_BINARY, "--server", nsd, "--format", "csv", "-f", list_file.path()}, {}, env);
+    CHECK(run.exit_code == 70);
+    CHECK(run.err == "tlsrpt-check: error: internal error: std::bad_alloc\n");
+    REQUIRE_FALSE(run.out.empty());
+    CHECK(run.out.back() == '\n');
+    const auto lines = lines_of(run.out);
+    CHECK(lines.size() > 1);
+    CHECK(lines.size() < 2001);
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        INFO("row " << i);
+        REQUIRE(lines[i].rfind("valid.cases.test,valid,", 0) == 0);
+    }
 }
