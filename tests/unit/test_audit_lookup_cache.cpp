@@ -236,45 +236,50 @@ TEST_CASE("lookup cache: a failure is not remembered, the next domain asks again
     CHECK(responder.queries("mx.example.test") == 2);
 }
 
-TEST_CASE("lookup cache: a domain joining with an earlier deadline ends at its own deadline") {
-    // The first try is lost; the second, 1 s later, is answered.
+namespace {
+
+// Two domains asking for one name whose first query is lost: `first` with a deadline of
+// `first_deadline` from `started`, then `joiner`, joining its lookup, with `joiner_deadline`.
+// Returns the queries the name got.
+std::size_t join_lost_lookup(Collected& first, Collected& joiner, dns::Clock::time_point started,
+                             std::chrono::milliseconds first_deadline,
+                             std::chrono::milliseconds joiner_deadline, int tries) {
     CountingResponder responder("mx.example.test");
-    auto resolver = resolver_for(responder, 2);
+    auto resolver = resolver_for(responder, tries);
     audit::LookupCache cache(*resolver, 16);
+    cache.lookup("mx.example.test", dns::RecordType::mx, started + first_deadline,
+                 first.callback());
+    cache.lookup("mx.example.test", dns::RecordType::mx, started + joiner_deadline,
+                 joiner.callback());
+    run(*resolver, cache);
+    REQUIRE(first.answers.size() == 1);
+    REQUIRE(joiner.answers.size() == 1);
+    return responder.queries("mx.example.test");
+}
+
+}  // namespace
+
+TEST_CASE("lookup cache: a domain joining with an earlier deadline ends at its own deadline") {
+    // The second try, 1 s after the lost first one, is answered.
     Collected first;
     Collected joiner;
     const auto started = dns::Clock::now();
-    const auto joiner_deadline = started + 300ms;
-    cache.lookup("mx.example.test", dns::RecordType::mx, started + 10s, first.callback());
-    cache.lookup("mx.example.test", dns::RecordType::mx, joiner_deadline, joiner.callback());
-    run(*resolver, cache);
-    REQUIRE(joiner.answers.size() == 1);
-    REQUIRE(first.answers.size() == 1);
+    CHECK(join_lost_lookup(first, joiner, started, 10s, 300ms, 2) == 2);
     CHECK(joiner.answers[0]->outcome == dns::Outcome::timeout);
-    CHECK(joiner.times[0] >= joiner_deadline);
+    CHECK(joiner.times[0] >= started + 300ms);
     CHECK(joiner.times[0] < first.times[0]);
     // The lookup went on for the domain that asked first.
     CHECK(first.answers[0]->outcome == dns::Outcome::no_domain);
-    CHECK(responder.queries("mx.example.test") == 2);
 }
 
 TEST_CASE("lookup cache: a domain joining with a later deadline outlives the first one's") {
-    // The first query is lost and ended by the first domain's deadline; the lookup is asked
-    // again for the domain still within its own.
-    CountingResponder responder("mx.example.test");
-    auto resolver = resolver_for(responder);
-    audit::LookupCache cache(*resolver, 16);
+    // The lost query is ended by the first domain's deadline; the lookup is asked again for
+    // the domain still within its own.
     Collected first;
     Collected joiner;
-    const auto started = dns::Clock::now();
-    cache.lookup("mx.example.test", dns::RecordType::mx, started + 300ms, first.callback());
-    cache.lookup("mx.example.test", dns::RecordType::mx, started + 10s, joiner.callback());
-    run(*resolver, cache);
-    REQUIRE(first.answers.size() == 1);
-    REQUIRE(joiner.answers.size() == 1);
+    CHECK(join_lost_lookup(first, joiner, dns::Clock::now(), 300ms, 10s, 1) == 2);
     CHECK(first.answers[0]->outcome == dns::Outcome::timeout);
     CHECK(joiner.answers[0]->outcome == dns::Outcome::no_domain);
-    CHECK(responder.queries("mx.example.test") == 2);
 }
 
 TEST_CASE("lookup cache: with --deep, a shared mail host's failed lookup is asked again") {
