@@ -43,7 +43,7 @@ RowWriter::RowWriter(output::Format format, bool json_document,
 }
 
 RowWriter::~RowWriter() {
-    join();  // an error of the writing thread goes with the one that ends this scope
+    join();
 }
 
 void RowWriter::add(audit::BulkRow&& row) {

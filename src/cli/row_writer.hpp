@@ -54,8 +54,8 @@ class RowWriter {
 
     RowWriter(output::Format format, bool json_document,
               const output::FormatterOptions& formatter_options, AfterBatch after_batch);
-    // Drains (when drain() was not called) and ends the thread; what finish() writes is not
-    // written.
+    // Drains (when drain() was not called) and ends the thread, without throwing what ended
+    // its work; what finish() writes is not written.
     ~RowWriter();
     RowWriter(const RowWriter&) = delete;
     RowWriter& operator=(const RowWriter&) = delete;
