@@ -41,8 +41,9 @@ void configure_app(CLI::App& app) {
         [](const CLI::App*, const CLI::Error& error) { return error_line(error.what()); });
     app.footer(
         "Exit codes: 0 valid, 1 warning, 2 missing, 3 invalid, 4 lookup error, 64 usage error,\n"
-        "65 bad input data, 66 input file cannot be opened or read, 70 internal error, 73 -o\n"
-        "file cannot be written, 74 standard output cannot be written; with several results,\n"
+        "65 bad input data, 66 input file cannot be opened or read, 70 internal error, 71 system\n"
+        "error (e.g. too many open files), 73 -o file cannot be written, 74 standard output\n"
+        "cannot be written; with several results,\n"
         "the highest. --format nagios exits 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN only.\n"
         "See tlsrpt-check(1).");
 }

@@ -212,16 +212,21 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
                     "destinations can receive, and misplaced records (more lookups per domain)");
     check->add_flag("--progress", options.progress,
                     "With -f, show progress on stderr also when it is not a terminal");
+    // Parsed here, once, into the addresses the sockets use.
     check
-        ->add_option("--server", options.resolver.servers,
-                     "DNS server to ask, IPv4[:PORT] or [IPv6]:PORT; repeat for several "
-                     "(default: the servers in /etc/resolv.conf)")
+        ->add_option_function<std::vector<std::string>>(
+            "--server",
+            [&options](const std::vector<std::string>& servers) {
+                for (const std::string& server : servers) {
+                    auto parsed = dns::parse_server(server);
+                    if (!parsed) throw CLI::ValidationError("--server", parsed.error());
+                    options.resolver.servers.push_back(std::move(*parsed));
+                }
+            },
+            "DNS server to ask, IPv4[:PORT] or [IPv6]:PORT; repeat for several "
+            "(default: the servers in /etc/resolv.conf)")
         ->type_name("ADDR[:PORT]")
-        ->allow_extra_args(false)  // one address per --server, so that DOMAIN can follow
-        ->check([](const std::string& server) {
-            auto normalised = dns::normalise_server(server);
-            return normalised ? std::string() : normalised.error();
-        });
+        ->allow_extra_args(false);  // one address per --server, so that DOMAIN can follow
     add_milliseconds_option(*check, "--timeout", options.resolver.timeout,
                             "Wait for the first try of a query; doubled on each pass over the "
                             "servers");

@@ -1,6 +1,7 @@
 // tlsrpt-check: parse the command line into Options, then run one subcommand.
 #include <exception>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
         }
 
         return static_cast<int>(run_selected_command(commands));
+    } catch (const std::system_error& error) {
+        // A local failure (no descriptor left for a socket): neither the DNS nor a bug.
+        print_error(error.what());
+        return static_cast<int>(tlsrpt::ExitCode::system_error);
     } catch (const std::exception& error) {
         // Recoverable failures are values; an exception here is a bug or exhausted memory.
         print_error(std::string("internal error: ") + error.what());

@@ -2,51 +2,24 @@
 // what the cache saves is only visible at the server.
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "audit/lookup_cache.hpp"
+#include "nxdomain_responder.hpp"
 
 using namespace tlsrpt;
 using namespace std::chrono_literals;
 
 namespace {
 
-// Answers every query NXDOMAIN, from a thread of its own, and counts the queries per name.
+// Counts the queries per name that an NXDOMAIN responder gets.
 class CountingResponder {
   public:
-    CountingResponder() {
-        socket_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        REQUIRE(socket_ >= 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(socket_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-        socklen_t length = sizeof address;
-        REQUIRE(getsockname(socket_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-        port_ = ntohs(address.sin_port);
-        thread_ = std::thread([this] { serve(); });
-    }
-    CountingResponder(const CountingResponder&) = delete;
-    CountingResponder& operator=(const CountingResponder&) = delete;
-    ~CountingResponder() {
-        stop_ = true;
-        thread_.join();
-        close(socket_);
-    }
-
-    std::string server() const { return "127.0.0.1:" + std::to_string(port_); }
+    std::string server() const { return responder_.server(); }
 
     std::size_t queries(const std::string& name) const {
         const std::lock_guard lock(mutex_);
@@ -55,52 +28,18 @@ class CountingResponder {
     }
 
   private:
-    void serve() {
-        while (!stop_) {
-            pollfd ready{socket_, POLLIN, 0};
-            if (poll(&ready, 1, 20) <= 0) continue;
-            unsigned char query[512];
-            sockaddr_in peer{};
-            socklen_t peer_length = sizeof peer;
-            const ssize_t size = recvfrom(socket_, query, sizeof query, 0,
-                                          reinterpret_cast<sockaddr*>(&peer), &peer_length);
-            if (size < 12) continue;
-            std::string name;
-            std::size_t offset = 12;
-            while (offset < static_cast<std::size_t>(size) && query[offset] != 0) {
-                const std::size_t label = query[offset];
-                if (offset + 1 + label > static_cast<std::size_t>(size)) break;
-                if (!name.empty()) name += '.';
-                name.append(reinterpret_cast<const char*>(query + offset + 1), label);
-                offset += 1 + label;
-            }
-            const std::size_t question_end = offset + 1 + 4;
-            if (question_end > static_cast<std::size_t>(size)) continue;
-            {
-                const std::lock_guard lock(mutex_);
-                ++counts_[name];
-            }
-            // The query's header and question, as an NXDOMAIN answer with nothing else.
-            std::vector<unsigned char> reply(query, query + question_end);
-            reply[2] |= 0x80;
-            reply[3] = 0x80 | 3;
-            for (std::size_t i = 6; i < 12; ++i) reply[i] = 0;
-            sendto(socket_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&peer),
-                   peer_length);
-        }
-    }
-
-    int socket_ = -1;
-    unsigned short port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
     mutable std::mutex mutex_;
-    std::map<std::string, std::size_t> counts_;
+    std::map<std::string, std::size_t, std::less<>> counts_;
+    // Last: it stops before the counts go.
+    testing::NxdomainResponder responder_{[this](std::string_view name) {
+        const std::lock_guard lock(mutex_);
+        ++counts_[std::string(name)];
+    }};
 };
 
 std::unique_ptr<dns::Resolver> resolver_for(const CountingResponder& responder) {
     dns::ResolverOptions options;
-    options.servers = {responder.server()};
+    options.servers = {*dns::parse_server(responder.server())};
     options.timeout = 1000ms;
     options.tries = 1;
     auto resolver = dns::Resolver::create(options);
