@@ -26,6 +26,8 @@ constexpr std::size_t admissions_per_round = 128;
 // lookup: without this bound a list of them (`yes example.com | tlsrpt-check -f -`) would keep
 // the loop from ever checking for an interruption or showing progress.
 constexpr std::size_t items_per_round = 4096;
+// How often a source that has nothing to give yet is asked again while lookups run.
+constexpr auto source_poll_interval = std::chrono::milliseconds(10);
 
 CheckResult malformed_line_result(const BulkItem& item) {
     Diagnostic diagnostic;
@@ -45,33 +47,48 @@ CheckResult interrupted_result() {
 
 }  // namespace
 
-BulkAudit::BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink)
+BulkAudit::BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink,
+                     SourceReady source_ready)
     : auditor_(auditor),
       options_(options),
       source_(std::move(source)),
       sink_(std::move(sink)),
+      source_ready_(std::move(source_ready)),
       refilled_(SteadyClock::now()) {
     options_.concurrency = std::max<std::size_t>(1, options_.concurrency);
     tokens_ = options_.rate > 0 ? 1 : 0;
 }
 
 bool BulkAudit::run(const StopRequested& stop, const Between& between) {
-    bool stopped = false;
+    bool stopping = false;
+    const auto stop_requested = [&] { return stop && stop(); };
     auditor_.run([&]() -> std::optional<SteadyClock::time_point> {
-        if (stopped || (stop && stop())) {
+        if (stopping) {
             // No new lookups, and none to wait for: interrupt() reports the unfinished ones.
-            stopped = true;
             auditor_.abandon_all();
             return std::nullopt;
         }
-        const auto wake = admit();
-        progress_.in_flight = auditor_.in_flight();
-        if (between) between(progress_);
-        return wake;
+        // Asked after the source is read too: the request may come while it is read, and cut
+        // that read short (a signal ends a read blocked on a pipe), which is not the end of
+        // the list.
+        if (!stop_requested()) {
+            const auto wake = admit(between);
+            if (!stop_requested()) {
+                report(between);
+                return wake;
+            }
+        }
+        // One more round, without a wait, delivers the answers that came before the request.
+        stopping = true;
+        return SteadyClock::now();
     });
+    report(between);
+    return !stopping;
+}
+
+void BulkAudit::report(const Between& between) {
     progress_.in_flight = auditor_.in_flight();
     if (between) between(progress_);
-    return !stopped;
 }
 
 bool BulkAudit::window_open() const {
@@ -81,8 +98,9 @@ bool BulkAudit::window_open() const {
 }
 
 // Takes items from the source while the window has room; returns when the event loop should
-// call again at the latest, or nullopt once the source is exhausted.
-std::optional<SteadyClock::time_point> BulkAudit::admit() {
+// call again at the latest, or nullopt once the source is exhausted. Before it waits for the
+// source, `between` hears of the rows done so far.
+std::optional<SteadyClock::time_point> BulkAudit::admit(const Between& between) {
     const auto now = SteadyClock::now();
     if (options_.rate > 0) {
         // A burst of at most 50 ms worth of lookups (and at least one).
@@ -102,6 +120,12 @@ std::optional<SteadyClock::time_point> BulkAudit::admit() {
         if (options_.rate > 0 && tokens_ < 1) {
             const auto wait = std::chrono::duration<double>((1 - tokens_) / options_.rate);
             return now + std::chrono::ceil<std::chrono::microseconds>(wait);
+        }
+        if (source_ready_ && !source_ready_()) {
+            // Waiting for the next line would hold back the rows of the lookups in flight,
+            if (auditor_.in_flight() > 0) return now + source_poll_interval;
+            // and those finished meanwhile go out before the wait.
+            report(between);
         }
         auto item = source_();
         if (!item) {

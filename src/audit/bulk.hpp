@@ -66,6 +66,9 @@ struct BulkRow {
 class BulkAudit {
   public:
     using Source = std::function<std::optional<BulkItem>()>;
+    // Whether the source can give its next item without waiting (a pipe with no line yet
+    // cannot): while lookups run, the run does not wait on the source but comes back to it.
+    using SourceReady = std::function<bool()>;
     // Gets every row once.
     using Sink = std::function<void(BulkRow&&)>;
     // Asked between rounds of the event loop: true stops the run (see interrupt()).
@@ -73,7 +76,8 @@ class BulkAudit {
     // Called between rounds of the event loop, e.g. to flush output or show progress.
     using Between = std::function<void(const BulkProgress&)>;
 
-    BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink);
+    BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink,
+              SourceReady source_ready = {});
 
     // Pulls every item from the source and sinks one row for each. When `stop` turns true it
     // stops starting lookups and returns at once; interrupt() then completes the rows.
@@ -104,7 +108,8 @@ class BulkAudit {
     using Domains = std::unordered_map<std::string, DomainEntry>;
     using DomainNode = Domains::value_type;
 
-    std::optional<std::chrono::steady_clock::time_point> admit();
+    std::optional<std::chrono::steady_clock::time_point> admit(const Between& between);
+    void report(const Between& between);
     bool window_open() const;
     void admit_one(BulkItem item);
     void on_lookup_done(DomainNode& domain, CheckResult&& result);
@@ -116,6 +121,7 @@ class BulkAudit {
     BulkOptions options_;
     Source source_;
     Sink sink_;
+    SourceReady source_ready_;
     bool source_done_ = false;
 
     std::size_t next_sequence_ = 0;

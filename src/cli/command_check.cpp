@@ -134,7 +134,10 @@ CommandResult run_check(const CheckOptions& options) {
     audit::AuditOptions audit_options = options.audit;
     audit_options.max_in_flight = bulk.concurrency;
     audit::Auditor auditor(**resolver, audit_options);
-    audit::BulkAudit run(auditor, bulk, source, sink);
+    auto source_ready = [&] {
+        return next_argument < options.domains.size() || !list_buffer || list_buffer->ready();
+    };
+    audit::BulkAudit run(auditor, bulk, source, sink, source_ready);
 
     auto between = [&](const audit::BulkProgress& state) {
         RowWriter::RunState run_state{state.in_flight, std::nullopt};

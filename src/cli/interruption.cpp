@@ -1,5 +1,6 @@
 #include "cli/interruption.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -68,6 +69,12 @@ int write_whole(int fd, std::string_view bytes) {
     writers_busy.fetch_sub(1);
     if (signals_received.load() >= 2) _exit(static_cast<int>(ExitCode::interrupted));
     return error;
+}
+
+bool InterruptibleInput::ready() {
+    if (gptr() < egptr()) return true;
+    pollfd readable{fd_, POLLIN, 0};
+    return poll(&readable, 1, 0) != 0;
 }
 
 InterruptibleInput::int_type InterruptibleInput::underflow() {

@@ -42,6 +42,10 @@ class InterruptibleInput : public std::streambuf {
     // The errno of the read that failed, or 0.
     int error() const { return error_; }
 
+    // Whether the next octet can be had without waiting: buffered, or the descriptor readable
+    // (at its end or failing too, which a read then tells).
+    bool ready();
+
   protected:
     int_type underflow() override;
 

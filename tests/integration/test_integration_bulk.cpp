@@ -327,3 +327,26 @@ TEST_CASE("a second SIGINT exits at once, without a cut line") {
         REQUIRE(lines[i].ends_with(line_number_column));
     }
 }
+
+TEST_CASE("a row is written as soon as it is ready, not when the next line arrives") {
+    // The list is fed one line at a time: the second line goes in only once the first row
+    // came out (each read waits up to 30 s, so a program that holds the row back fails).
+    const std::string script =
+        "coproc check { exec " + std::string(TLSRPT_BINARY) + " --server " + unbound +
+        " --format csv -f -; }\n"
+        "echo valid.cases.test >&${check[1]}\n"
+        "read -r -t 30 header <&${check[0]} && read -r -t 30 first <&${check[0]} || exit 90\n"
+        "echo \"$first\"\n"
+        "echo nx.cases.test >&${check[1]}\n"
+        "exec {check[1]}>&-\n"
+        "read -r -t 30 second <&${check[0]} || exit 91\n"
+        "echo \"$second\"\n"
+        "wait $check_PID\n";
+    const auto run = run_process({"/bin/bash", "-c", script}, {}, {}, 120);
+    INFO(run.err);
+    CHECK(run.exit_code == 2);
+    const auto lines = lines_of(run.out);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].rfind("valid.cases.test,valid,", 0) == 0);
+    CHECK(lines[1].rfind("nx.cases.test,missing,", 0) == 0);
+}
