@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "cli/options.hpp"
 #include "tlsrpt/exit_code.hpp"
 #include "tlsrpt/expected.hpp"
+#include "tlsrpt/shard.hpp"
 
 namespace tlsrpt::cli {
 
@@ -50,6 +52,9 @@ CLI::Option* add_choice_option(CLI::App& command, const std::string& name, Enum&
         ->transform(CLI::IsMember(names, CLI::ignore_case))
         ->option_text(CLI::detail::join(names, "|"));
 }
+
+// `--shard K/N` of the bulk checks; needs the command's -f option registered first.
+CLI::Option* add_shard_option(CLI::App& check, std::optional<Shard>& target);
 
 // `--format` with the given output formats, the first one being the default.
 CLI::Option* add_format_option(CLI::App& command, output::Format& target,
