@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct Command {
 Command add_check_command(CLI::App& app, CheckOptions& options);
 Command add_lint_command(CLI::App& app, LintOptions& options);
 Command add_generate_command(CLI::App& app, GenerateOptions& options);
+// Hidden from --help; register it last: its scripts list the commands registered before it.
+Command add_completion_command(CLI::App& app, CompletionShell& shell,
+                               std::string_view default_command);
 
 // An option taking one of `choices` (case-insensitive), shown as `a|b|c` in --help.
 template <typename Enum>
