@@ -2,8 +2,6 @@
 // own options, which each shell loads and completes with.
 #include <catch2/catch.hpp>
 
-#include <stdlib.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -42,26 +40,6 @@ std::string sh_quoted(const std::string& text) {
     for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return quoted + "'";
 }
-
-// A directory under /tmp, removed with its files.
-class TempDirectory {
-  public:
-    TempDirectory() {
-        char name[] = "/tmp/tlsrpt-test-XXXXXX";
-        REQUIRE(mkdtemp(name) != nullptr);
-        path_ = name;
-    }
-    TempDirectory(const TempDirectory&) = delete;
-    TempDirectory& operator=(const TempDirectory&) = delete;
-    ~TempDirectory() { std::filesystem::remove_all(path_); }
-    const std::string& path() const { return path_; }
-    void write(const std::string& name, const std::string& content) const {
-        std::ofstream(path_ + "/" + name, std::ios::binary) << content;
-    }
-
-  private:
-    std::string path_;
-};
 
 // What bash offers at the end of `line`: the script's function, found through `complete -p` as
 // bash's completion would find it, called with the words bash would split the line into (at

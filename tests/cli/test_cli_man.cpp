@@ -8,18 +8,11 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "text_file.hpp"
 
 using namespace tlsrpt::testing;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in);
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
-}
 
 // The man page's source with roff's escaped hyphens made plain.
 std::string man_page_text() {

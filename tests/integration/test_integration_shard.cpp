@@ -1,5 +1,6 @@
 // --shard K/N: N runs over one list, each keeping the domains of its shard, give together
-// exactly the rows of one run over the whole list.
+// exactly the rows of one run over the whole list; so do the examples that run the shards
+// with GNU parallel and as a Kubernetes Indexed Job.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "temp_file.hpp"
 #include "testbed.hpp"
+#include "text_file.hpp"
 
 using namespace tlsrpt::testing;
 
@@ -19,13 +21,15 @@ constexpr int shard_count = 3;
 
 // Every kind of line: records of each status, repeats in other spellings (case, trailing dot,
 // U-label and A-label, rank), malformed lines, and enough distinct names to fill every shard.
+// No name with several TXT records: the resolver rotates their order from one answer to the
+// next.
 std::string mixed_list() {
     std::string list =
         "# a comment\n"
         "valid.cases.test\n"
         "warning.cases.test\n"
         "invalid.cases.test\n"
-        "several.cases.test\n"
+        "unrelated.cases.test\n"
         "nodata.cases.test\n"
         "alias.cases.test\n"
         "bücher.cases.test\n"
@@ -40,9 +44,10 @@ std::string mixed_list() {
     return list;
 }
 
-// A jsonl row without what differs from one lookup to the next: time taken and tries.
+// A jsonl row without what differs from one lookup to the next: time taken, tries, and the
+// TTL that the resolver's cache counts down.
 std::string without_timing(const std::string& row) {
-    static const std::regex timing("\"(elapsed_ms|attempts)\":[0-9.]+");
+    static const std::regex timing("\"(elapsed_ms|attempts|ttl)\":[0-9.]+");
     return std::regex_replace(row, timing, "\"$1\":0");
 }
 
@@ -64,14 +69,45 @@ ProcessResult check_list(const std::string& list, const std::vector<std::string>
     return run_process(argv);
 }
 
+void check_same_rows(const std::map<std::size_t, std::string>& rows,
+                     const std::map<std::size_t, std::string>& expected) {
+    CHECK(rows.size() == expected.size());
+    for (const auto& [number, row] : expected) {
+        INFO("line " << number);
+        CHECK((rows.contains(number) ? rows.at(number) : "no row") == row);
+    }
+}
+
+// The rows of one run over the whole list.
+std::map<std::size_t, std::string> single_run_rows(const std::string& list) {
+    const auto run = check_list(list, {});
+    INFO(run.err);
+    CHECK(run.exit_code == 4);  // the malformed lines
+    return rows_of(run);
+}
+
+std::string example(const std::string& path) {
+    return read_file(std::string(TLSRPT_SOURCE_DIR) + "/examples/" + path);
+}
+
+// An example's command with the binary, pointed at the testbed, in place of the installed one.
+std::string with_local_binary(const std::string& command) {
+    return replace_all(command, "tlsrpt-check --format",
+                       std::string(TLSRPT_BINARY) + " --server " + unbound + " --format");
+}
+
+// The number after `key` in `text`.
+int number_after(const std::string& text, const std::string& key) {
+    const auto at = text.find(key);
+    REQUIRE(at != std::string::npos);
+    return std::stoi(text.substr(at + key.size()));
+}
+
 }  // namespace
 
 TEST_CASE("the shards of a list together give exactly the rows of one run over it") {
     const TempFile list(mixed_list());
-    const auto whole_run = check_list(list.path(), {});
-    INFO(whole_run.err);
-    REQUIRE(whole_run.exit_code == 4);  // the malformed lines
-    const auto whole = rows_of(whole_run);
+    const auto whole = single_run_rows(list.path());
     REQUIRE(whole.size() == 164);
 
     std::map<std::size_t, std::string> united;
@@ -96,7 +132,7 @@ TEST_CASE("the shards of a list together give exactly the rows of one run over i
             shards_of_domain[domain].insert(shard);
         }
     }
-    CHECK(united == whole);
+    check_same_rows(united, whole);
     // Every spelling and repeat of a domain, and every copy of a malformed line, went to one
     // shard.
     for (const auto& [domain, shards] : shards_of_domain) {
@@ -152,4 +188,55 @@ TEST_CASE("a shard option needs -f and a shard that exists") {
     CHECK(malformed.err ==
           "tlsrpt-check: error: --shard: expected K/N, shard K of N with K from "
           "0 to N-1 (e.g. 0/4), not '1-2'\n");
+}
+
+TEST_CASE("examples: GNU parallel runs the shards on the ssh hosts and returns one run's rows") {
+    const TempDirectory directory;
+    const std::string list = directory.write("domains.txt", mixed_list());
+    // ':' is this machine for GNU parallel: no ssh, the same commands.
+    const std::string hosts = directory.write("hosts.txt", ":\n");
+    const std::string script = directory.write(
+        "check-on-hosts.sh", with_local_binary(example("parallel/check-on-hosts.sh")));
+    const auto run = run_process({"/bin/sh", script, hosts, list, "4"});
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    check_same_rows(rows_of(run), single_run_rows(list));
+    for (int shard = 0; shard < 4; ++shard) {
+        CHECK(run.err.find("summary of shard " + std::to_string(shard) + "/4: ") !=
+              std::string::npos);
+    }
+}
+
+TEST_CASE("examples: the pods of the Kubernetes Indexed Job write the shards of one run") {
+    const std::string job = example("kubernetes/tlsrpt-check-job.yaml");
+    CHECK(job.find("\n  completionMode: Indexed\n") != std::string::npos);
+    const int shards = number_after(job, "\n  completions: ");
+    CHECK(number_after(job, "- name: SHARDS\n              value: \"") == shards);
+    CHECK(number_after(job, "\n  parallelism: ") == shards);
+    // The container's script: the block of `args`, indented by 14 spaces.
+    const std::string block_start = "args:\n            - |\n";
+    const std::string indent(14, ' ');
+    std::string script;
+    for (auto at = job.find(block_start) + block_start.size(); job.compare(at, 14, indent) == 0;) {
+        const auto end = job.find('\n', at);
+        script += job.substr(at + indent.size(), end + 1 - at - indent.size());
+        at = end + 1;
+    }
+    const TempDirectory data;
+    script = with_local_binary(replace_all(script, "/data/", data.path() + "/"));
+    INFO(script);
+    const std::string list = data.write("domains.txt", mixed_list());
+    std::string results;
+    for (int index = 0; index < shards; ++index) {
+        ProcessOptions pod;
+        pod.extra_env = {"JOB_COMPLETION_INDEX=" + std::to_string(index),
+                         "SHARDS=" + std::to_string(shards)};
+        const auto run = run_process({"/bin/sh", "-c", script}, pod);
+        INFO("pod " << index << ": " << run.err);
+        CHECK(run.exit_code == 0);
+        results += read_file(data.path() + "/results/shard-" + std::to_string(index) + ".jsonl");
+    }
+    ProcessResult concatenated;
+    concatenated.out = results;
+    check_same_rows(rows_of(concatenated), single_run_rows(list));
 }
