@@ -240,3 +240,19 @@ TEST_CASE("examples: the pods of the Kubernetes Indexed Job write the shards of 
     concatenated.out = results;
     check_same_rows(rows_of(concatenated), single_run_rows(list));
 }
+
+TEST_CASE("examples: README shows the commands of the sharded examples") {
+    const std::string readme = read_file(std::string(TLSRPT_SOURCE_DIR) + "/README.md");
+    const auto indented = [](const std::string& text) {
+        return "    " + replace_all(text, "\n", "\n    ");
+    };
+    const std::string script = example("parallel/check-on-hosts.sh");
+    const std::string pipeline = script.substr(script.find("seq 0 "));
+    const std::string job = example("kubernetes/tlsrpt-check-job.yaml");
+    const auto command_at = job.find("tlsrpt-check --format");
+    const std::string command = job.substr(command_at, job.find('\n', command_at) - command_at);
+    for (const std::string& text : {pipeline.substr(0, pipeline.size() - 1), command}) {
+        INFO(text);
+        CHECK(readme.find(indented(text) + "\n") != std::string::npos);
+    }
+}
