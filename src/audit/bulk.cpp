@@ -45,6 +45,10 @@ CheckResult interrupted_result() {
     return invalid_domain_result("", std::move(diagnostic));
 }
 
+bool outside_shard(const BulkOptions& options, const BulkItem& item) {
+    return options.shard && shard_of(item.input, options.shard->count) != options.shard->index;
+}
+
 }  // namespace
 
 BulkAudit::BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink,
@@ -132,8 +136,10 @@ std::optional<SteadyClock::time_point> BulkAudit::admit(const Between& between) 
             source_done_ = true;
             break;
         }
-        admit_one(std::move(*item));
+        // Dropped entries count too: a list of other shards' domains must not hold the loop.
         ++taken;
+        if (outside_shard(options_, *item)) continue;
+        admit_one(std::move(*item));
     }
     if (source_done_) return std::nullopt;
     // Another round at once when this one stopped at its shares, not at the window.
@@ -234,6 +240,7 @@ void BulkAudit::interrupt(bool drain_source) {
     while (drain_source && !source_done_) {
         auto item = source_();
         if (!item) break;
+        if (outside_shard(options_, *item)) continue;
         const std::size_t sequence = next_sequence_++;
         if (options_.ordered) held_.emplace_back();
         auto result = item->problem ? std::make_shared<CheckResult>(malformed_line_result(*item))

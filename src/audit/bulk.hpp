@@ -17,6 +17,7 @@
 
 #include "audit/audit.hpp"
 #include "tlsrpt/result.hpp"
+#include "tlsrpt/shard.hpp"
 
 namespace tlsrpt::audit {
 
@@ -32,6 +33,8 @@ struct BulkOptions {
     // Few enough that the results stay in the processor's caches until they are evicted:
     // evicting from 4096 (megabytes of rows gone cold) cost 8% of the bulk rate.
     std::size_t cache_entries = 1024;
+    // --shard: only the entries of this shard get a row; the others are read and dropped.
+    std::optional<Shard> shard;
 };
 
 // One entry of the input: a domain as written, or a line that names none.

@@ -53,6 +53,7 @@ std::vector<Command> add_commands(CLI::App& app, Options& options) {
         add_check_command(app, options.check),
         add_lint_command(app, options.lint),
         add_generate_command(app, options.generate),
+        add_completion_command(app, options.completion_shell, default_command),
     };
 }
 

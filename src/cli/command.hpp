@@ -3,7 +3,9 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "cli/options.hpp"
 #include "tlsrpt/exit_code.hpp"
 #include "tlsrpt/expected.hpp"
+#include "tlsrpt/shard.hpp"
 
 namespace tlsrpt::cli {
 
@@ -30,6 +33,9 @@ struct Command {
 Command add_check_command(CLI::App& app, CheckOptions& options);
 Command add_lint_command(CLI::App& app, LintOptions& options);
 Command add_generate_command(CLI::App& app, GenerateOptions& options);
+// Hidden from --help; register it last: its scripts list the commands registered before it.
+Command add_completion_command(CLI::App& app, CompletionShell& shell,
+                               std::string_view default_command);
 
 // An option taking one of `choices` (case-insensitive), shown as `a|b|c` in --help.
 template <typename Enum>
@@ -50,6 +56,9 @@ CLI::Option* add_choice_option(CLI::App& command, const std::string& name, Enum&
         ->transform(CLI::IsMember(names, CLI::ignore_case))
         ->option_text(CLI::detail::join(names, "|"));
 }
+
+// `--shard K/N` of the bulk checks; needs the command's -f option registered first.
+CLI::Option* add_shard_option(CLI::App& check, std::optional<Shard>& target);
 
 // `--format` with the given output formats, the first one being the default.
 CLI::Option* add_format_option(CLI::App& command, output::Format& target,

@@ -160,6 +160,7 @@ CommandResult run_check(const CheckOptions& options) {
     output::RunSummary& summary = rows.summary();
     summary.finish(std::chrono::steady_clock::now() - started, run.progress().lookups_started,
                    !completed);
+    if (options.bulk.shard) summary.set_shard(*options.bulk.shard);
     if (show_progress) write_whole(STDERR_FILENO, progress.clear());
     rows.finish();
     if (rows.failed()) return unexpected(output_failure(options, rows.write_error()));
@@ -215,6 +216,7 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
                     "destinations can receive, and misplaced records (more lookups per domain)");
     check->add_flag("--progress", options.progress,
                     "With -f, show progress on stderr also when it is not a terminal");
+    add_shard_option(*check, options.bulk.shard);
     // Parsed here, once, into the addresses the sockets use.
     check
         ->add_option_function<std::vector<std::string>>(

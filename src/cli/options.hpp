@@ -49,10 +49,14 @@ struct CheckOptions {
     MonitoringOptions monitoring;
 };
 
+// The hidden `completion` command: which shell's script to print.
+enum class CompletionShell { bash, zsh, fish };
+
 struct Options {
     CheckOptions check;
     LintOptions lint;
     GenerateOptions generate;
+    CompletionShell completion_shell = CompletionShell::bash;
 };
 
 }  // namespace tlsrpt::cli
