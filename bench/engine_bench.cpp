@@ -150,29 +150,37 @@ class Window {
 
 struct Run {
     double seconds = 0;
-    double cpu_seconds = 0;  // user + system of the process (one thread)
+    // CPU time of the process (one thread), in user space and in the kernel
+    double user_seconds = 0;
+    double system_seconds = 0;
     std::size_t rounds = 0;  // rounds of the event loop
     Tally tally;
     std::string counters;  // the c-ares engine's system calls and ares_process_fd calls
 };
 
-double cpu_seconds() {
+rusage cpu_usage() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    return usage;
+}
+
+double seconds_between(const timeval& from, const timeval& to) {
+    return static_cast<double>(to.tv_sec - from.tv_sec) +
+           static_cast<double>(to.tv_usec - from.tv_usec) / 1e6;
 }
 
 class Stopwatch {
   public:
     void stop(Run& run) const {
         run.seconds = std::chrono::duration<double>(SteadyClock::now() - wall_).count();
-        run.cpu_seconds = cpu_seconds() - cpu_;
+        const rusage now = cpu_usage();
+        run.user_seconds = seconds_between(cpu_.ru_utime, now.ru_utime);
+        run.system_seconds = seconds_between(cpu_.ru_stime, now.ru_stime);
     }
 
   private:
     SteadyClock::time_point wall_ = SteadyClock::now();
-    double cpu_ = cpu_seconds();
+    rusage cpu_ = cpu_usage();
 };
 
 Run run_own(const Job& job) {
@@ -662,9 +670,14 @@ int main(int argc, char** argv) {
             const char* name;
             Run (*run)(const Job&);
             std::vector<double> rates;
-            std::vector<double> cpu_per_lookup;
+            std::vector<double> user_us;  // CPU time per lookup
+            std::vector<double> system_us;
         };
-        std::array<Engine, 2> engines{{{"own", &run_own, {}, {}}, {"c-ares", &run_cares, {}, {}}}};
+        std::array<Engine, 2> engines{
+            {{"own", &run_own, {}, {}, {}}, {"c-ares", &run_cares, {}, {}, {}}}};
+        const auto per_lookup_us = [&](double seconds) {
+            return seconds * 1e6 / static_cast<double>(job.names.size());
+        };
         bool all_right = true;
         for (int round = 1; round <= rounds; ++round) {
             // Alternating order, so that neither engine always runs first after a pause.
@@ -672,28 +685,31 @@ int main(int argc, char** argv) {
                 Engine& engine = engines[(round + turn) % 2 == 1 ? 0 : 1];
                 const Run run = engine.run(job);
                 const double rate = static_cast<double>(job.names.size()) / run.seconds;
-                const double cpu_us = run.cpu_seconds * 1e6 / static_cast<double>(job.names.size());
                 const bool right = run.tally.wrong == 0 && run.tally.failed == 0 &&
                                    run.tally.holding == expected_holding;
                 all_right = all_right && right;
                 engine.rates.push_back(rate);
-                engine.cpu_per_lookup.push_back(cpu_us);
+                engine.user_us.push_back(per_lookup_us(run.user_seconds));
+                engine.system_us.push_back(per_lookup_us(run.system_seconds));
                 fmt::print(
-                    "round {} {:6}: {:7.0f} lookups/s, {:.2f} us CPU per lookup, {} rounds of "
-                    "the loop; holding v=TLSRPTv1 {} of {}, wrong {}, failed {}{}{}\n",
-                    round, engine.name, rate, cpu_us, run.rounds, run.tally.holding,
-                    expected_holding, run.tally.wrong, run.tally.failed,
-                    run.counters.empty() ? "" : "; ", run.counters);
+                    "round {} {:6}: {:7.0f} lookups/s, CPU per lookup {:.2f} + {:.2f} us (user + "
+                    "system), {} rounds of the loop; holding v=TLSRPTv1 {} of {}, wrong {}, "
+                    "failed {}{}{}\n",
+                    round, engine.name, rate, engine.user_us.back(), engine.system_us.back(),
+                    run.rounds, run.tally.holding, expected_holding, run.tally.wrong,
+                    run.tally.failed, run.counters.empty() ? "" : "; ", run.counters);
                 std::fflush(stdout);
             }
         }
-        const double own = median(engines[0].rates);
-        const double cares = median(engines[1].rates);
-        fmt::print(
-            "medians over {} rounds: own {:.0f} lookups/s ({:.2f} us CPU per lookup), "
-            "c-ares {:.0f} lookups/s ({:.2f} us CPU per lookup): c-ares/own {:.2f}x\n",
-            rounds, own, median(engines[0].cpu_per_lookup), cares,
-            median(engines[1].cpu_per_lookup), cares / own);
+        fmt::print("medians over {} rounds:\n", rounds);
+        for (const Engine& engine : engines) {
+            fmt::print(
+                "  {:6}: {:7.0f} lookups/s, CPU per lookup {:.2f} + {:.2f} us (user + system)\n",
+                engine.name, median(engine.rates), median(engine.user_us),
+                median(engine.system_us));
+        }
+        fmt::print("  c-ares / own: {:.2f}x\n",
+                   median(engines[1].rates) / median(engines[0].rates));
         if (!all_right) {
             fmt::print("some runs were wrong: their rates do not count\n");
             return 1;
