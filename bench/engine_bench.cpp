@@ -281,7 +281,8 @@ class BatchedSockets {
                 if (!socket.waiting_writable) watch(fd, socket);
                 deliver_errors(channel);
             }
-            if (readable) receive(channel, fd);
+            // c-ares may have closed the socket on a send error meanwhile.
+            if (readable && sockets_.contains(fd)) receive(channel, fd);
         }
     }
 
