@@ -21,7 +21,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -39,6 +38,8 @@
 
 #include "dns/resolver.hpp"
 #include "dns/response.hpp"
+#include "policy/ascii.hpp"
+#include "tlsrpt/txt.hpp"
 
 using namespace tlsrpt;
 using SteadyClock = std::chrono::steady_clock;
@@ -79,20 +80,12 @@ Job read_job(std::string server, const char* truth_path) {
         const auto comma = line.find(',');
         if (comma == std::string::npos) continue;
         job.domains.push_back(line.substr(0, comma));
-        job.names.push_back("_smtp._tls." + job.domains.back());
+        job.names.push_back(std::string(tlsrpt_prefix) + job.domains.back());
         job.has_policy.push_back(std::string_view(line).substr(comma + 1) != "missing");
     }
     if (job.domains.empty())
         throw std::runtime_error(fmt::format("{} lists no domain", truth_path));
     return job;
-}
-
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-    return text.size() >= prefix.size() &&
-           std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) ==
-                      std::tolower(static_cast<unsigned char>(b));
-           });
 }
 
 // How the answers compared with the zone.
@@ -117,7 +110,8 @@ void check(const Job& job, std::size_t index, const dns::Response& response, Tal
     for (const dns::ResourceRecord& record : response.records) {
         std::string text;
         for (const std::string& part : record.strings) text += part;
-        if (!starts_with_ignoring_case(text, "v=TLSRPTv1")) continue;
+        constexpr std::string_view version = "v=TLSRPTv1";
+        if (!policy::iequals(std::string_view(text).substr(0, version.size()), version)) continue;
         holding = true;
         names_domain = names_domain || text.find(own_address) != std::string::npos;
     }
