@@ -178,8 +178,10 @@ class Stopwatch {
 };
 
 Run run_own(const Job& job) {
+    auto server = dns::parse_server(job.server);
+    if (!server) throw std::runtime_error(server.error());
     auto created = dns::Resolver::create(
-        {.servers = {job.server}, .timeout = job.timeout, .tries = job.tries});
+        {.servers = {std::move(*server)}, .timeout = job.timeout, .tries = job.tries});
     if (!created) throw std::runtime_error(created.error());
     dns::Resolver& resolver = **created;
     Run run;
