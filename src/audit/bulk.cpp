@@ -155,19 +155,19 @@ void BulkAudit::admit_one(BulkItem item) {
         complete(sequence, BulkRow{std::move(result), std::move(item.input), item.line});
         return;
     }
-    auto domain = normalise_domain(item.input);
+    auto domain = normalise_domain_input(item.input);
     if (!domain) {
         auto result = std::make_shared<CheckResult>(invalid_domain_result("", domain.error()));
         complete(sequence, BulkRow{std::move(result), std::move(item.input), item.line});
         return;
     }
-    Waiter waiter{sequence, std::move(item.input), item.line};
+    Waiter waiter{sequence, std::move(item.input), item.line, domain->form};
     // The key is moved only when the domain is new.
-    const auto [known, inserted] = domains_.try_emplace(std::move(*domain));
+    const auto [known, inserted] = domains_.try_emplace(std::move(domain->domain));
     DomainEntry& entry = known->second;
     if (!inserted) {
         if (entry.result) {
-            complete(sequence, BulkRow{entry.result, std::move(waiter.input), waiter.line});
+            complete(waiter, entry.result);
         } else {
             entry.repeats.push_back(std::move(waiter));
         }
@@ -185,11 +185,8 @@ void BulkAudit::admit_one(BulkItem item) {
 void BulkAudit::on_lookup_done(DomainNode& domain, CheckResult&& result) {
     DomainEntry& entry = domain.second;
     entry.result = std::make_shared<CheckResult>(std::move(result));
-    complete(entry.first.sequence,
-             BulkRow{entry.result, std::move(entry.first.input), entry.first.line});
-    for (Waiter& repeat : entry.repeats) {
-        complete(repeat.sequence, BulkRow{entry.result, std::move(repeat.input), repeat.line});
-    }
+    complete(entry.first, entry.result);
+    for (Waiter& repeat : entry.repeats) complete(repeat, entry.result);
     entry.repeats = {};
     remember(domain);
 }
@@ -218,6 +215,17 @@ void BulkAudit::complete(std::size_t sequence, BulkRow row) {
         held_.pop_front();
         ++first_unwritten_;
     }
+}
+
+// The row of a line whose domain has `result`. A line that named its domain another way (a
+// URL, an address) gets a copy with the note saying so: rare, so the common row shares.
+void BulkAudit::complete(Waiter& waiter, const SharedResult& result) {
+    SharedResult row = result;
+    if (waiter.form != DomainInputForm::domain) {
+        row = std::make_shared<CheckResult>(*result);
+        row->evaluation.diagnostics.push_back(domain_input_note(waiter.form, *row->domain));
+    }
+    complete(waiter.sequence, BulkRow{std::move(row), std::move(waiter.input), waiter.line});
 }
 
 void BulkAudit::interrupt(bool drain_source) {

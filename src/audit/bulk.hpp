@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "audit/audit.hpp"
+#include "tlsrpt/domain_name.hpp"
 #include "tlsrpt/result.hpp"
 #include "tlsrpt/shard.hpp"
 
@@ -99,6 +100,7 @@ class BulkAudit {
         std::size_t sequence = 0;
         std::string input;
         std::optional<std::size_t> line;
+        DomainInputForm form = DomainInputForm::domain;  // how `input` named the domain
     };
     // A distinct domain of the run: while its lookup runs, the lines waiting for it (the one
     // that started it, and repeats that joined it, rare: kept apart so that the usual lookup
@@ -118,6 +120,7 @@ class BulkAudit {
     void on_lookup_done(DomainNode& domain, CheckResult&& result);
     void remember(DomainNode& domain);
     void complete(std::size_t sequence, BulkRow row);
+    void complete(Waiter& waiter, const SharedResult& result);
     void write(BulkRow& row);
 
     Auditor& auditor_;

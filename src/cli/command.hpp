@@ -2,6 +2,7 @@
 // cannot do its work returns a Failure; main prints it and exits with its code.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -59,6 +60,12 @@ CLI::Option* add_choice_option(CLI::App& command, const std::string& name, Enum&
 
 // `--shard K/N` of the bulk checks; needs the command's -f option registered first.
 CLI::Option* add_shard_option(CLI::App& check, std::optional<Shard>& target);
+
+// Checks of number values whose error says what is expected, e.g. "expected a number of
+// milliseconds from 1 to 600000, got 'abc'" (`what` is "milliseconds").
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max, const std::string& what);
+// A number above 0, fractions allowed.
+CLI::Validator positive_number(const std::string& what);
 
 // `--format` with the given output formats, the first one being the default.
 CLI::Option* add_format_option(CLI::App& command, output::Format& target,

@@ -1,4 +1,5 @@
 // tlsrpt-check: parse the command line into Options, then run one subcommand.
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <system_error>
@@ -21,12 +22,9 @@ int main(int argc, char** argv) {
         Options options;
         const std::vector<Command> commands = add_commands(app, options);
 
-        // A bare domain means `check <domain>`.
-        std::vector<std::string> arguments =
-            arguments_with_default_command(argc, argv, app, commands);
-
-        // --help, --version and usage errors end here.
-        if (const auto exit_code = parse_arguments(app, std::move(arguments))) {
+        // --help, --version and usage errors end here; a bare domain means `check <domain>`.
+        if (const auto exit_code = parse_arguments(
+                app, commands, std::vector<std::string>(argv + std::min(argc, 1), argv + argc))) {
             return static_cast<int>(*exit_code);
         }
 

@@ -1,5 +1,6 @@
-// Domain lists for bulk checks: one domain per line, or the `rank,domain` CSV of top-site
-// lists. Read one line at a time so that a list of any size needs constant memory.
+// Domain lists for bulk checks: one domain per line, the `rank,domain` CSV of top-site lists,
+// or a CSV with a domain column, a header line allowed. Read one line at a time so that a
+// list of any size needs constant memory.
 #pragma once
 
 #include <cstddef>
@@ -7,6 +8,7 @@
 #include <istream>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace tlsrpt::input {
 
@@ -17,12 +19,19 @@ struct DomainLine {
     std::optional<std::string> problem;  // set when the line is malformed; `domain` is the line
 };
 
+// What the first line of a list told about the others.
+struct ListLayout {
+    bool content_seen = false;  // a line other than a blank or comment one was read
+    // The domain column a header named (0-based); without one, each line's own shape says.
+    std::optional<std::size_t> domain_column;
+};
+
 class DomainListReader {
   public:
     explicit DomainListReader(std::istream& in) : in_(in) {}
 
-    // The next line naming a domain (or malformed); blank and `#` comment lines are skipped.
-    // nullopt at the end of the input.
+    // The next line naming a domain (or malformed); blank and `#` comment lines and a header
+    // line are skipped. nullopt at the end of the input.
     std::optional<DomainLine> next();
 
     // Octets consumed so far, for progress on inputs of known size.
@@ -33,9 +42,16 @@ class DomainListReader {
     std::size_t line_number_ = 0;
     std::uint64_t bytes_read_ = 0;
     std::string line_;
+    ListLayout layout_;
 };
 
-// The domain in one line without its line ending: nullopt for blank and comment lines.
-std::optional<DomainLine> parse_domain_line(std::string_view line, std::size_t number);
+// The domain in one line without its line ending: nullopt for blank and comment lines and
+// for a header. `#` after whitespace starts a comment. A line of several comma-separated
+// cells gives the cell `layout` names, else the second after a numeric rank, else the first.
+// The first line with content is a header when a cell is a column title (`domain`, `host`,
+// `site`, `url`, ...: that column is the domain's) or when its domain cell is a word without
+// a dot (`rank,name`).
+std::optional<DomainLine> parse_domain_line(std::string_view line, std::size_t number,
+                                            ListLayout& layout);
 
 }  // namespace tlsrpt::input

@@ -44,7 +44,7 @@ inline std::set<std::string> options_in(const std::string& text) {
 inline std::set<std::string> options_of_help(const std::vector<std::string>& help) {
     const ProcessResult run = run_cli(help);
     if (run.exit_code != 0) return {};
-    return options_in(run.out.substr(run.out.find("Options:")));
+    return options_in(run.out.substr(run.out.find("Options")));
 }
 
 // The --help of the program and of each subcommand.

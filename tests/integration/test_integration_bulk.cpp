@@ -59,6 +59,50 @@ TEST_CASE("a list yields one row per domain line, malformed lines included with 
     CHECK(codes(rows.at(10)) == std::vector<std::string>{"invalid-domain"});
 }
 
+TEST_CASE("a list with a header, CSV columns, comments and pasted forms of domains") {
+    const TempFile list(
+        "rank,domain,owner\n"
+        "1,valid.cases.test,ops # our own\n"
+        "2,_smtp._tls.valid.cases.test,ops\n"
+        "3,https://warning.cases.test/,web\n"
+        "4,postmaster@nx.cases.test,mail\n"
+        "5,\"invalid.cases.test\",\"Owner, Inc\"\n");
+    const auto run = check_list(
+        unbound, {"--format", "jsonl", "--ordered", "--concurrency", "1", "-f", list.path()});
+    INFO(run.out << run.err);
+    CHECK(run.exit_code == 3);
+    const auto rows = rows_by_line(run.out);
+    REQUIRE(rows.size() == 5);
+    CHECK(rows.at(2)["input"].string() == "valid.cases.test");
+    CHECK(codes(rows.at(2)).empty());
+    // The same domain again, named by its query name: the lookup is shared, the note is not.
+    CHECK(rows.at(3)["domain"].string() == "valid.cases.test");
+    CHECK(codes(rows.at(3)) == std::vector<std::string>{"query-name-given"});
+    CHECK(rows.at(4)["status"].string() == "warning");
+    CHECK(has_code(rows.at(4), "url-given"));
+    CHECK(rows.at(5)["status"].string() == "missing");
+    CHECK(codes(rows.at(5)) == std::vector<std::string>{"no-record", "address-given"});
+    CHECK(rows.at(6)["status"].string() == "invalid");
+    CHECK(run.err.find(" 4 lookup(s)") != std::string::npos);
+}
+
+TEST_CASE("an empty list says so on stderr") {
+    for (const std::string& content :
+         {std::string(), std::string("# nothing\n\n"), std::string("domain\n")}) {
+        const TempFile list(content);
+        const auto run = check_list(unbound, {"--format", "csv", "-f", list.path()});
+        INFO(content);
+        CHECK(run.exit_code == 0);
+        CHECK(lines_of(run.out).size() == 1);  // the header of the csv
+        CHECK(run.err.find("tlsrpt-check: note: " + list.path() +
+                           " names no domain: it is empty, or holds only blank lines, comments "
+                           "and a header\n") != std::string::npos);
+    }
+    const auto piped = check_list(unbound, {"-f", "-"}, "");
+    CHECK(piped.err.find("tlsrpt-check: note: standard input names no domain") !=
+          std::string::npos);
+}
+
 TEST_CASE("a domain repeated in a list is looked up once and reported for each line") {
     std::string list_text;
     for (int i = 0; i < 30; ++i) list_text += "valid.cases.test\nnx.cases.test\n";

@@ -96,3 +96,34 @@ TEST_CASE("only IP addresses with an optional port are accepted by --server") {
         CHECK(run.out.empty());
     }
 }
+
+TEST_CASE("the query name, a URL or an address gives its domain, with a note saying so") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"_smtp._tls.valid.cases.test", "query-name-given"},
+        {"https://valid.cases.test/tlsrpt", "url-given"},
+        {"postmaster@valid.cases.test", "address-given"},
+    };
+    for (const auto& [input, note] : cases) {
+        const auto checked = check_domain(unbound, input);
+        INFO(input);
+        CHECK(checked.exit_code == 0);
+        CHECK(checked.row["status"].string() == "valid");
+        CHECK(checked.row["input"].string() == input);
+        CHECK(checked.row["domain"].string() == "valid.cases.test");
+        CHECK(checked.row["query"].string() == "_smtp._tls.valid.cases.test");
+        CHECK(codes(checked.row) == std::vector<std::string>{note});
+    }
+    const auto text = run_check({"_smtp._tls.valid.cases.test"});
+    CHECK(text.out.find("  info query-name-given: The input is the name the record is published "
+                        "at, _smtp._tls.valid.cases.test; the domain valid.cases.test is "
+                        "checked.\n") != std::string::npos);
+}
+
+TEST_CASE("what is still no domain is invalid-domain, and the message says what it saw") {
+    const auto checked = check_domain(unbound, "https://192.0.2.1/");
+    CHECK(checked.exit_code == 4);
+    CHECK(codes(checked.row) == std::vector<std::string>{"invalid-domain"});
+    CHECK(checked.row["diagnostics"][0]["message"].string() ==
+          "expected a domain name such as example.com, saw an IP address: "
+          "\"https://192.0.2.1/\"; TLS-RPT records are published under domain names");
+}
