@@ -2,15 +2,17 @@
 // what the resolver keeps must follow the lookups in flight, not the lookups that have ended.
 #include <catch2/catch.hpp>
 
+#include <cstddef>
+
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+// From the sanitizer runtime (g++ ships no header declaring it).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #else
 #include <malloc.h>
 #endif
 
 #include <algorithm>
 #include <chrono>
-#include <cstddef>
 #include <string>
 
 #include "dns/resolver.hpp"
