@@ -26,6 +26,9 @@ constexpr std::size_t admissions_per_round = 128;
 // lookup: without this bound a list of them (`yes example.com | tlsrpt-check -f -`) would keep
 // the loop from ever checking for an interruption or showing progress.
 constexpr std::size_t items_per_round = 4096;
+// How soon a source that was not ready is asked again: a line typed or piped slowly is read
+// this long after it arrives at most.
+constexpr auto source_retry = std::chrono::milliseconds(10);
 
 CheckResult malformed_line_result(const BulkItem& item) {
     Diagnostic diagnostic;
@@ -45,11 +48,13 @@ CheckResult interrupted_result() {
 
 }  // namespace
 
-BulkAudit::BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink)
+BulkAudit::BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink,
+                     SourceReady source_ready)
     : auditor_(auditor),
       options_(options),
       source_(std::move(source)),
       sink_(std::move(sink)),
+      source_ready_(std::move(source_ready)),
       refilled_(SteadyClock::now()) {
     options_.concurrency = std::max<std::size_t>(1, options_.concurrency);
     tokens_ = options_.rate > 0 ? 1 : 0;
@@ -103,6 +108,7 @@ std::optional<SteadyClock::time_point> BulkAudit::admit() {
             const auto wait = std::chrono::duration<double>((1 - tokens_) / options_.rate);
             return now + std::chrono::ceil<std::chrono::microseconds>(wait);
         }
+        if (source_ready_ && !source_ready_()) return now + source_retry;
         auto item = source_();
         if (!item) {
             source_done_ = true;

@@ -67,6 +67,10 @@ struct BulkRow {
 class BulkAudit {
   public:
     using Source = std::function<std::optional<BulkItem>()>;
+    // Whether the source can give its next item (or say it has none) without waiting: a pipe
+    // without a whole line yet cannot. Asked before each item; the source is then asked again
+    // a little later, so that rows already done are written meanwhile.
+    using SourceReady = std::function<bool()>;
     // Gets every row once.
     using Sink = std::function<void(BulkRow&&)>;
     // Asked between rounds of the event loop: true stops the run (see interrupt()).
@@ -74,7 +78,9 @@ class BulkAudit {
     // Called between rounds of the event loop, e.g. to flush output or show progress.
     using Between = std::function<void(const BulkProgress&)>;
 
-    BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink);
+    // Without `source_ready`, the source is taken never to wait.
+    BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink,
+              SourceReady source_ready = {});
 
     // Pulls every item from the source and sinks one row for each. When `stop` turns true it
     // stops starting lookups and returns at once; interrupt() then completes the rows.
@@ -119,6 +125,7 @@ class BulkAudit {
     BulkOptions options_;
     Source source_;
     Sink sink_;
+    SourceReady source_ready_;
     bool source_done_ = false;
 
     std::size_t next_sequence_ = 0;

@@ -140,7 +140,11 @@ CommandResult run_check(const CheckOptions& options) {
     audit::AuditOptions audit_options = options.audit;
     audit_options.max_in_flight = bulk.concurrency;
     audit::Auditor auditor(**resolver, audit_options);
-    audit::BulkAudit run(auditor, bulk, source, sink);
+    // A pipe fed slowly must not hold back the rows of lines already read.
+    auto source_ready = [&] {
+        return next_argument < options.domains.size() || !list_buffer || list_buffer->line_ready();
+    };
+    audit::BulkAudit run(auditor, bulk, source, sink, source_ready);
 
     auto between = [&](const audit::BulkProgress& state) {
         RowWriter::RunState run_state{state.in_flight, std::nullopt};

@@ -148,6 +148,24 @@ TEST_CASE("a list is read from standard input with -f -, after the command-line 
     CHECK(lines[3].ends_with(",nx.cases.test,2"));
 }
 
+TEST_CASE("a row is written once ready, before the next line of a slow pipe comes") {
+    FedProcess run({TLSRPT_BINARY, "--server", unbound, "--format", "jsonl", "-f", "-"});
+    run.write("valid.cases.test\n");
+    // The row must come while the input stays open without a second line; the limit only
+    // ends a run that never writes it.
+    const auto first = run.read_line(std::chrono::seconds(60));
+    REQUIRE(first);
+    CHECK(Json::parse(*first)["domain"].string() == "valid.cases.test");
+    CHECK(Json::parse(*first)["status"].string() == "valid");
+    run.write("nx.cases.test\n");
+    const auto second = run.read_line(std::chrono::seconds(60));
+    REQUIRE(second);
+    CHECK(Json::parse(*second)["status"].string() == "missing");
+    const auto rest = run.finish();
+    CHECK(rest.out.empty());
+    CHECK(rest.exit_code == 2);
+}
+
 TEST_CASE("a pause in the pipe longer than the deadline costs no try, deadline or elapsed time") {
     // The queries of both lines leave when the reader gives the round back, 2 s after the first
     // line was read: their deadlines, try timers and elapsed times count from then.
