@@ -26,8 +26,9 @@ constexpr std::size_t admissions_per_round = 128;
 // lookup: without this bound a list of them (`yes example.com | tlsrpt-check -f -`) would keep
 // the loop from ever checking for an interruption or showing progress.
 constexpr std::size_t items_per_round = 4096;
-// How often a source that has nothing to give yet is asked again while lookups run.
-constexpr auto source_poll_interval = std::chrono::milliseconds(10);
+// How soon a source that was not ready is asked again: a line typed or piped slowly is read
+// this long after it arrives at most.
+constexpr auto source_retry = std::chrono::milliseconds(10);
 
 CheckResult malformed_line_result(const BulkItem& item) {
     Diagnostic diagnostic;
@@ -76,7 +77,7 @@ bool BulkAudit::run(const StopRequested& stop, const Between& between) {
         // that read short (a signal ends a read blocked on a pipe), which is not the end of
         // the list.
         if (!stop_requested()) {
-            const auto wake = admit(between);
+            const auto wake = admit();
             if (!stop_requested()) {
                 report(between);
                 return wake;
@@ -102,9 +103,8 @@ bool BulkAudit::window_open() const {
 }
 
 // Takes items from the source while the window has room; returns when the event loop should
-// call again at the latest, or nullopt once the source is exhausted. Before it waits for the
-// source, `between` hears of the rows done so far.
-std::optional<SteadyClock::time_point> BulkAudit::admit(const Between& between) {
+// call again at the latest, or nullopt once the source is exhausted.
+std::optional<SteadyClock::time_point> BulkAudit::admit() {
     const auto now = SteadyClock::now();
     if (options_.rate > 0) {
         // A burst of at most 50 ms worth of lookups (and at least one).
@@ -125,12 +125,7 @@ std::optional<SteadyClock::time_point> BulkAudit::admit(const Between& between) 
             const auto wait = std::chrono::duration<double>((1 - tokens_) / options_.rate);
             return now + std::chrono::ceil<std::chrono::microseconds>(wait);
         }
-        if (source_ready_ && !source_ready_()) {
-            // Waiting for the next line would hold back the rows of the lookups in flight,
-            if (auditor_.in_flight() > 0) return now + source_poll_interval;
-            // and those finished meanwhile go out before the wait.
-            report(between);
-        }
+        if (source_ready_ && !source_ready_()) return now + source_retry;
         auto item = source_();
         if (!item) {
             source_done_ = true;

@@ -70,8 +70,9 @@ struct BulkRow {
 class BulkAudit {
   public:
     using Source = std::function<std::optional<BulkItem>()>;
-    // Whether the source can give its next item without waiting (a pipe with no line yet
-    // cannot): while lookups run, the run does not wait on the source but comes back to it.
+    // Whether the source can give its next item (or say it has none) without waiting: a pipe
+    // without a whole line yet cannot. Asked before each item; the source is then asked again
+    // a little later, so that rows already done are written meanwhile.
     using SourceReady = std::function<bool()>;
     // Gets every row once.
     using Sink = std::function<void(BulkRow&&)>;
@@ -80,6 +81,7 @@ class BulkAudit {
     // Called between rounds of the event loop, e.g. to flush output or show progress.
     using Between = std::function<void(const BulkProgress&)>;
 
+    // Without `source_ready`, the source is taken never to wait.
     BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink,
               SourceReady source_ready = {});
 
@@ -113,7 +115,7 @@ class BulkAudit {
     using Domains = std::unordered_map<std::string, DomainEntry>;
     using DomainNode = Domains::value_type;
 
-    std::optional<std::chrono::steady_clock::time_point> admit(const Between& between);
+    std::optional<std::chrono::steady_clock::time_point> admit();
     void report(const Between& between);
     bool window_open() const;
     void admit_one(BulkItem item);

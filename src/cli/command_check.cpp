@@ -140,8 +140,9 @@ CommandResult run_check(const CheckOptions& options) {
     audit::AuditOptions audit_options = options.audit;
     audit_options.max_in_flight = bulk.concurrency;
     audit::Auditor auditor(**resolver, audit_options);
+    // A pipe fed slowly must not hold back the rows of lines already read.
     auto source_ready = [&] {
-        return next_argument < options.domains.size() || !list_buffer || list_buffer->ready();
+        return next_argument < options.domains.size() || !list_buffer || list_buffer->line_ready();
     };
     audit::BulkAudit run(auditor, bulk, source, sink, source_ready);
 

@@ -127,3 +127,33 @@ TEST_CASE("what is still no domain is invalid-domain, and the message says what 
           "expected a domain name such as example.com, saw an IP address: "
           "\"https://192.0.2.1/\"; TLS-RPT records are published under domain names");
 }
+
+TEST_CASE("a missing record says what to publish: the generate command and what it prints") {
+    const auto run = run_check({"nx.cases.test"});
+    CHECK(run.exit_code == 2);
+    const auto lines = lines_of(run.out);
+    const auto next = std::find_if(lines.begin(), lines.end(), [](const std::string& line) {
+        return line.starts_with("next step: ");
+    });
+    REQUIRE(next != lines.end());
+    REQUIRE(lines.end() - next >= 3);
+    CHECK(*next ==
+          "next step: publish a TLS-RPT record; replace REPLACE-ME@example.com with the mailbox "
+          "that is to receive the reports:");
+    const std::string command = next[1];
+    const std::string zone_line = next[2];
+    CHECK(command ==
+          "  tlsrpt-check generate --format zone --domain nx.cases.test --mailto "
+          "REPLACE-ME@example.com");
+    // The command, run as shown, prints the zone line shown.
+    std::istringstream words(command);
+    std::vector<std::string> argv;
+    for (std::string word; words >> word;) argv.push_back(word);
+    argv.front() = TLSRPT_BINARY;
+    const auto generated = run_process(argv);
+    CHECK(generated.exit_code == 0);
+    CHECK(generated.out == zone_line.substr(2) + "\n");
+    CHECK(zone_line ==
+          "  _smtp._tls.nx.cases.test. 86400 IN TXT \"v=TLSRPTv1; "
+          "rua=mailto:REPLACE-ME@example.com\"");
+}

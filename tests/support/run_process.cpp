@@ -171,6 +171,96 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     return result;
 }
 
+FedProcess::FedProcess(const std::vector<std::string>& argv) {
+    int in[2], out[2];
+    make_pipe(in);
+    make_pipe(out);
+    std::vector<std::string> args = argv;
+    std::vector<char*> arg_pointers;
+    for (auto& a : args) arg_pointers.push_back(a.data());
+    arg_pointers.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error(std::strerror(errno));
+    if (pid_ == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        const int null = open("/dev/null", O_WRONLY);
+        dup2(null, 2);
+        execv(arg_pointers[0], arg_pointers.data());
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    input_ = in[1];
+    output_ = out[0];
+    signal(SIGPIPE, SIG_IGN);
+}
+
+FedProcess::~FedProcess() {
+    if (input_ >= 0) close(input_);
+    if (output_ >= 0) close(output_);
+    if (pid_ > 0) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+}
+
+void FedProcess::write(const std::string& text) {
+    for (std::size_t written = 0; written < text.size();) {
+        const ssize_t n = ::write(input_, text.data() + written, text.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw std::runtime_error("cannot write to the program");
+        written += static_cast<std::size_t>(n);
+    }
+}
+
+void FedProcess::close_input() {
+    if (input_ >= 0) close(input_);
+    input_ = -1;
+}
+
+std::optional<std::string> FedProcess::read_line(std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        if (const auto end = received_.find('\n'); end != std::string::npos) {
+            std::string line = received_.substr(0, end);
+            received_.erase(0, end + 1);
+            return line;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || output_ < 0) return std::nullopt;
+        pollfd ready{output_, POLLIN, 0};
+        if (poll(&ready, 1, static_cast<int>(left.count())) <= 0) continue;
+        char buffer[4096];
+        const ssize_t n = read(output_, buffer, sizeof buffer);
+        if (n <= 0) {
+            close(output_);
+            output_ = -1;
+            continue;
+        }
+        received_.append(buffer, static_cast<std::size_t>(n));
+    }
+}
+
+ProcessResult FedProcess::finish() {
+    close_input();
+    ProcessResult result;
+    char buffer[4096];
+    for (ssize_t n; output_ >= 0 && (n = read(output_, buffer, sizeof buffer)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        received_.append(buffer, static_cast<std::size_t>(n));
+    }
+    result.out = std::move(received_);
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
                           const std::vector<std::string>& extra_env, int timeout_seconds) {
     return run_process(argv, ProcessOptions{input, extra_env, timeout_seconds});
