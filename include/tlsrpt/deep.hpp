@@ -71,7 +71,8 @@ struct MisplacedRecord {
 struct DeepResult {
     MxSection mx;
     MtaStsSection mta_sts;
-    std::vector<DestinationCheck> destinations;  // one per supported rua URI
+    std::vector<DestinationCheck> destinations;  // one per supported rua URI, at most 10
+    std::size_t destinations_not_checked = 0;    // beyond the limit checked per domain
     std::vector<MisplacedRecord> misplaced;      // looked for only when no policy was found
 };
 

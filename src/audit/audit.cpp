@@ -179,20 +179,18 @@ void Auditor::on_deep_tlsrpt(const DeepJobPtr& job, const dns::Response& respons
             job->answers.destination_aaaa[host] = aaaa;
         });
     };
-    if (evaluation.policy) {
-        for (const Destination& destination : evaluation.policy->rua) {
-            const std::string& host = destination.host;
-            if (!destination.supported || is_ip_literal(host)) continue;
-            if (destination.scheme != "mailto") {
-                ask_addresses(host);
-                continue;
-            }
-            ask(job, Scope::run, host, dns::RecordType::mx,
-                [job, host, ask_addresses](const SharedResponse& mx) {
-                    job->answers.destination_mx[host] = mx;
-                    if (needs_address_fallback(*mx)) ask_addresses(host);
-                });
+    for (const Destination* destination : checked_destinations(evaluation).destinations) {
+        const std::string& host = destination->host;
+        if (is_ip_literal(host)) continue;
+        if (destination->scheme != "mailto") {
+            ask_addresses(host);
+            continue;
         }
+        ask(job, Scope::run, host, dns::RecordType::mx,
+            [job, host, ask_addresses](const SharedResponse& mx) {
+                job->answers.destination_mx[host] = mx;
+                if (needs_address_fallback(*mx)) ask_addresses(host);
+            });
     }
     if (evaluation.status == Status::missing) {
         for (std::string& name : misplaced_query_names(job->pending.domain)) {
@@ -242,7 +240,8 @@ void Auditor::on_domain_finished() {
 }
 
 void Auditor::run(const dns::Resolver::Pacer& pacer) {
-    resolver_.run(pacer);
+    // Domains waiting on a lookup another domain started end at their own deadline.
+    resolver_.run(cache_.with_expiry(pacer));
 }
 
 void Auditor::abandon_all() {

@@ -325,6 +325,20 @@ MailHostList mail_hosts(const dns::Response& mx, std::string_view domain) {
     return list;
 }
 
+CheckedDestinations checked_destinations(const Evaluation& evaluation) {
+    CheckedDestinations checked;
+    if (!evaluation.policy) return checked;
+    for (const Destination& destination : evaluation.policy->rua) {
+        if (!destination.supported) continue;
+        if (checked.destinations.size() < max_destinations) {
+            checked.destinations.push_back(&destination);
+        } else {
+            ++checked.not_checked;
+        }
+    }
+    return checked;
+}
+
 bool needs_address_fallback(const dns::Response& mx) {
     return mx.outcome == dns::Outcome::no_data;
 }
@@ -348,11 +362,16 @@ void add_deep_findings(CheckResult& row, const DeepAnswers& answers) {
     if (answers.mta_sts) {
         deep.mta_sts = mta_sts_section(*answers.mta_sts, domain, row.evaluation, findings);
     }
-    if (row.evaluation.policy) {
-        for (const Destination& destination : row.evaluation.policy->rua) {
-            if (!destination.supported) continue;
-            deep.destinations.push_back(check_destination(destination, answers, findings));
-        }
+    const CheckedDestinations destinations = checked_destinations(row.evaluation);
+    for (const Destination* destination : destinations.destinations) {
+        deep.destinations.push_back(check_destination(*destination, answers, findings));
+    }
+    deep.destinations_not_checked = destinations.not_checked;
+    if (destinations.not_checked > 0) {
+        findings.add("destinations-not-checked", Severity::info,
+                     fmt::format("the policy of {} names {} more report destinations than the {} "
+                                 "checked",
+                                 domain, destinations.not_checked, max_destinations));
     }
     deep.misplaced = misplaced_records(domain, answers, findings);
 

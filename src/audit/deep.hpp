@@ -24,6 +24,13 @@ using AnswersByName = std::map<std::string, SharedResponse, std::less<>>;
 // cannot multiply the lookups of a bulk run.
 inline constexpr std::size_t max_mail_hosts = 10;
 
+// Report destinations checked per domain, in record order: more than real policies name, few
+// enough that a record of thousands of URIs cannot multiply the lookups of a bulk run. With
+// max_mail_hosts, a domain needs at most 1 + 1 + 1 + 2 * 10 + 3 * 10 = 53 lookups (TLS-RPT,
+// MX, MTA-STS, TLSA and TLS-RPT per mail host, MX, A and AAAA per destination); the three
+// misplaced-record lookups are made only when there is no policy, so no destination.
+inline constexpr std::size_t max_destinations = 10;
+
 // Every answer collected for one domain beyond its TLS-RPT record, keyed by what was asked.
 // A missing entry is a lookup that was not needed.
 struct DeepAnswers {
@@ -55,6 +62,14 @@ struct MailHostList {
 // at most max_mail_hosts; the domain itself when it has no MX; none for a null MX (RFC 7505)
 // or a failed lookup.
 MailHostList mail_hosts(const dns::Response& mx, std::string_view domain);
+
+struct CheckedDestinations {
+    std::vector<const Destination*> destinations;  // into the evaluation's policy
+    std::size_t not_checked = 0;
+};
+
+// The destinations --deep checks: the usable ones of the policy, at most max_destinations.
+CheckedDestinations checked_destinations(const Evaluation& evaluation);
 
 // A mailto domain without MX may still receive mail at its address records; an NXDOMAIN
 // name has none either.

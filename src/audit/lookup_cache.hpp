@@ -1,11 +1,13 @@
 // Lookups shared by the domains of a run: one query per name and type however many domains
 // need it (a provider's MX host serves thousands of them), and the answers kept in a bounded
-// table, least recently used first out.
+// table, least recently used first out. Failures are not kept: the next domain asks again.
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <list>
+#include <optional>
+#include <queue>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -22,22 +24,49 @@ class LookupCache {
 
     LookupCache(dns::Resolver& resolver, std::size_t capacity);
 
-    // `done` runs exactly once: at once for a remembered answer, else from the resolver's
-    // run() when the query (new, or already asked for by another domain) completes. A lookup
-    // joined while in flight keeps the deadline of the domain that started it.
+    // `done` runs exactly once, by `deadline` at the latest: at once for a remembered answer,
+    // else from the resolver's run() when the query (new, or already asked for by another
+    // domain) completes, or from expire() when `deadline` comes first. A query ended by the
+    // deadline of the domain that asked first is asked again for the domains whose own
+    // deadline is later.
     void lookup(const std::string& name, dns::RecordType type, dns::Clock::time_point deadline,
                 Callback done);
+
+    // For the resolver's run(): `pacer` (if any), after ending with a timeout the waits whose
+    // deadline came before their query's, and waking the event loop for the next such one.
+    dns::Resolver::Pacer with_expiry(dns::Resolver::Pacer pacer);
 
     // Forgets the lookups in flight without calling their callbacks (after an interruption).
     void abandon_all();
 
   private:
+    struct Waiter {
+        dns::Clock::time_point deadline;
+        Callback done;
+    };
+    // A query in flight and the domains waiting for it.
+    struct Query {
+        std::string name;
+        dns::RecordType type = dns::RecordType::txt;
+        dns::Clock::time_point deadline;  // the latest of its waiters' when it was asked
+        std::vector<Waiter> waiters;
+    };
     using Entry = std::pair<std::string, SharedResponse>;
+    using Expiry = std::pair<dns::Clock::time_point, std::string>;  // a waiter's deadline, key
+
+    void expire(dns::Clock::time_point now);
+    std::optional<dns::Clock::time_point> next_expiry() const;
+    void ask(const std::string& key, Query& query);
+    void on_response(const std::string& key, dns::Response&& response);
+    void add_waiter(const std::string& key, Query& query, Waiter waiter);
     void remember(const std::string& key, SharedResponse response);
 
     dns::Resolver& resolver_;
     std::size_t capacity_;
-    std::unordered_map<std::string, std::vector<Callback>> in_flight_;
+    std::unordered_map<std::string, Query> in_flight_;
+    // Waiters whose deadline comes before their query's, earliest first. An entry may outlive
+    // its waiter (answered meanwhile): expire() then finds nothing to end.
+    std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
     std::list<Entry> answers_;  // most recently used first
     std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };

@@ -209,6 +209,8 @@ void write_deep(JsonWriter& json, const DeepResult& deep) {
     write_dane(json, deep.mx.hosts);
     json.key("destinations");
     write_destinations(json, deep.destinations);
+    json.key("destinations_not_checked");
+    json.number(static_cast<std::uint64_t>(deep.destinations_not_checked));
     json.key("misplaced");
     json.begin_array();
     for (const MisplacedRecord& misplaced : deep.misplaced) {

@@ -23,6 +23,7 @@ const std::set<std::string> deep_codes = {"deep-lookup-failed",
                                           "no-mx",
                                           "null-mx",
                                           "mail-hosts-not-checked",
+                                          "destinations-not-checked",
                                           "mta-sts-invalid",
                                           "mta-sts-policy-not-fetched",
                                           "mta-sts-without-tlsrpt",
@@ -111,7 +112,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 [](const MailHost& a, const MailHost& b) { return a.preference < b.preference; }),
             "mail hosts by preference");
     require(!deep.mx.null_mx || deep.mx.hosts.empty(), "a null MX has no mail hosts");
-    require(deep.destinations.size() == usable_destinations, "one check per usable destination");
+    require(deep.destinations.size() == std::min(usable_destinations, max_destinations) &&
+                deep.destinations.size() + deep.destinations_not_checked == usable_destinations,
+            "one check per usable destination up to the limit, the rest counted");
     require(deep.misplaced.empty() || before == Status::missing,
             "misplaced records only without a policy");
 

@@ -170,6 +170,22 @@ TEST_CASE("deep: destinations that cannot receive reports make the row invalid")
     CHECK(std::count(found.begin(), found.end(), "destination-non-public") == 2);
 }
 
+TEST_CASE("deep: at most ten destinations of a record are checked, the rest counted") {
+    const Checked checked = deep("manydest.deep.test");
+    std::vector<std::string> hosts;
+    for (const Json& destination : checked.row["destinations"].array()) {
+        hosts.push_back(destination["host"].string());
+    }
+    CHECK(hosts == std::vector<std::string>{"d1.deep.test", "d2.deep.test", "d3.deep.test",
+                                            "d4.deep.test", "d5.deep.test", "d6.deep.test",
+                                            "d7.deep.test", "d8.deep.test", "d9.deep.test",
+                                            "d10.deep.test"});
+    CHECK(checked.row["destinations_not_checked"].number() == 2);
+    const std::vector<std::string> found = codes(checked.row);
+    CHECK(std::count(found.begin(), found.end(), "destination-unresolvable") == 10);
+    CHECK(std::count(found.begin(), found.end(), "destinations-not-checked") == 1);
+}
+
 TEST_CASE("deep: a failed lookup of a destination is a warning, never a verdict") {
     const Checked checked = deep("downdest.deep.test");
     CHECK(checked.row["status"].string() == "warning");

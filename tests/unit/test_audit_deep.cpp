@@ -1,6 +1,9 @@
 // --deep without a network: which lookups follow from an answer, and what the answers mean.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -380,6 +383,38 @@ TEST_CASE("deep: destinations that cannot receive reports are errors") {
               (std::string(code) == "destination-non-public" ? 3 : 1));
     }
     CHECK(row.evaluation.status == Status::invalid);
+}
+
+TEST_CASE("deep: at most ten destinations are checked, and the rest said") {
+    // Twelve usable destinations (and one unsupported, which costs no lookup), each with a
+    // host of its own; short, so that the record is one character-string.
+    std::string record = "v=TLSRPTv1; rua=ftp://x.example/";
+    for (int i = 1; i <= 12; ++i) record += fmt::format(",https://h{}.e/", i);
+    const CheckResult row = row_with(record);
+    const CheckedDestinations checked = checked_destinations(row.evaluation);
+    std::vector<std::string> hosts;
+    for (const Destination* destination : checked.destinations) hosts.push_back(destination->host);
+    CHECK(hosts == std::vector<std::string>{"h1.e", "h2.e", "h3.e", "h4.e", "h5.e", "h6.e", "h7.e",
+                                            "h8.e", "h9.e", "h10.e"});
+    CHECK(checked.not_checked == 2);
+
+    DeepAnswers answers = healthy();
+    for (int i = 1; i <= 12; ++i) {
+        const std::string host = fmt::format("h{}.e", i);
+        answers.destination_a[host] = shared(response(Outcome::answer, {address("93.184.215.14")}));
+        answers.destination_aaaa[host] = none();
+    }
+    const CheckResult deep = deep_row(record, answers);
+    CHECK(deep.deep->destinations.size() == 10);
+    CHECK(deep.deep->destinations_not_checked == 2);
+    const auto& diagnostics = deep.evaluation.diagnostics;
+    const auto note = std::find_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) {
+        return d.code == "destinations-not-checked";
+    });
+    REQUIRE(note != diagnostics.end());
+    CHECK(note->severity == Severity::info);
+    CHECK(note->message ==
+          "the policy of example.com names 2 more report destinations than the 10 checked");
 }
 
 TEST_CASE("deep: a destination whose lookups failed is unchecked, not unreachable") {
