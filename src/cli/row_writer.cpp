@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <iterator>
 #include <utility>
 
@@ -33,7 +35,10 @@ RowWriter::RowWriter(output::Format format, bool json_document,
       formatter_(output::make_formatter(json_document ? output::Format::jsonl : format, formatted_,
                                         formatter_options)),
       after_batch_(std::move(after_batch)) {
-    if (json_document_) pending_ = "{\"results\": [\n";
+    if (json_document_) {
+        pending_ =
+            fmt::format("{{\"schema_version\": {}, \"results\": [\n", output::json_schema_version);
+    }
     // Interruptions go to the event loop's thread: they must wake its wait.
     const InterruptionsBlocked on_the_writing_thread;
     thread_ = std::thread([this] { write_rows(); });

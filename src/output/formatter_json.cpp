@@ -229,6 +229,8 @@ void write_deep(JsonWriter& json, const DeepResult& deep) {
 void write_result_object(JsonWriter& json, const CheckResult& result) {
     const Evaluation& evaluation = result.evaluation;
     json.begin_object();
+    json.key("schema_version");
+    json.number(json_schema_version);
     const bool from_lookup = result.input.has_value();
     if (from_lookup) {
         json.key("input");

@@ -85,6 +85,7 @@ TEST_CASE("generate: JSON output") {
                               "a@example.com", "a@example.com"});
     CHECK(run.out ==
           "{\n"
+          "  \"schema_version\": 1,\n"
           "  \"record\": \"v=TLSRPTv1; rua=mailto:a@example.com\",\n"
           "  \"rua\": [\n"
           "    \"mailto:a@example.com\"\n"

@@ -223,7 +223,9 @@ TEST_CASE("with json and a list, the summary is part of the document") {
     const TempFile list(mixed_list);
     const auto run = check_list(unbound, {"--format", "json", "-f", list.path()});
     CHECK(run.err.empty());
+    CHECK(run.out.rfind("{\"schema_version\": 1, \"results\": [\n", 0) == 0);
     const Json document = Json::parse(run.out);
+    CHECK(document["schema_version"].number() == 1);
     CHECK(document["results"].size() == 8);
     CHECK(document["summary"]["rows"].number() == 8);
     CHECK(document["summary"]["statuses"]["valid"].number() == 3);

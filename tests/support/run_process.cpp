@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
 
@@ -47,6 +49,39 @@ long peak_memory_kib(pid_t pid) {
 
 // How often a running program's memory is read, at least.
 constexpr auto memory_reading_interval = std::chrono::milliseconds(10);
+
+// Whether the command line asks for `--format json` or `jsonl`, also inside a `sh -c` script.
+bool asks_for_json(const std::vector<std::string>& argv) {
+    std::vector<std::string> words;
+    for (const std::string& argument : argv) {
+        std::istringstream split(argument);
+        for (std::string word; split >> word;) words.push_back(word);
+    }
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::string format = words[i] == "--format" && i + 1 < words.size() ? words[i + 1]
+                                   : words[i].starts_with("--format=") ? words[i].substr(9)
+                                                                       : std::string();
+        if (format == "json" || format == "jsonl") return true;
+    }
+    return false;
+}
+
+// Keeps a JSON output of the program for tests/schema/validate_outputs.py, which checks every
+// one against schema/ once the tests have run (tests/CMakeLists.txt): the output in a file of
+// its own and the command line beside it (.argv, each argument ended by a NUL).
+void keep_json_output(const std::vector<std::string>& argv, const std::string& out, int exit_code) {
+    // A program killed by a signal (other than the 130 it exits with when interrupted) may
+    // have been cut anywhere.
+    if (out.empty() || (exit_code > 128 && exit_code != 130) || !asks_for_json(argv)) return;
+    std::filesystem::create_directories(TLSRPT_JSON_OUTPUT_DIR);
+    std::string name = TLSRPT_JSON_OUTPUT_DIR "/output-XXXXXX";
+    const int fd = mkstemp(name.data());
+    if (fd < 0) throw std::runtime_error("cannot keep a JSON output: " + name);
+    close(fd);
+    std::ofstream(name, std::ios::binary) << out;
+    std::ofstream arguments(name + ".argv", std::ios::binary);
+    for (const std::string& argument : argv) arguments << argument << '\0';
+}
 
 }  // namespace
 
@@ -168,10 +203,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     }
     result.wall = std::chrono::steady_clock::now() - started;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (captured) keep_json_output(argv, result.out, result.exit_code);
     return result;
 }
 
-FedProcess::FedProcess(const std::vector<std::string>& argv) {
+FedProcess::FedProcess(const std::vector<std::string>& argv) : argv_(argv) {
     int in[2], out[2];
     make_pipe(in);
     make_pipe(out);
@@ -225,6 +261,7 @@ std::optional<std::string> FedProcess::read_line(std::chrono::milliseconds limit
         if (const auto end = received_.find('\n'); end != std::string::npos) {
             std::string line = received_.substr(0, end);
             received_.erase(0, end + 1);
+            output_read_ += line + '\n';
             return line;
         }
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -258,6 +295,7 @@ ProcessResult FedProcess::finish() {
     }
     pid_ = -1;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    keep_json_output(argv_, output_read_ + result.out, result.exit_code);
     return result;
 }
 

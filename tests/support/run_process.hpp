@@ -62,10 +62,12 @@ class FedProcess {
     ProcessResult finish();
 
   private:
+    std::vector<std::string> argv_;
     pid_t pid_ = -1;
     int input_ = -1;
     int output_ = -1;
-    std::string received_;  // read, not yet returned by read_line
+    std::string received_;     // read, not yet returned by read_line
+    std::string output_read_;  // returned by read_line
 };
 
 }  // namespace tlsrpt::testing
