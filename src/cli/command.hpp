@@ -34,7 +34,7 @@ struct Command {
 Command add_check_command(CLI::App& app, CheckOptions& options);
 Command add_lint_command(CLI::App& app, LintOptions& options);
 Command add_generate_command(CLI::App& app, GenerateOptions& options);
-// Hidden from --help; register it last: its scripts list the commands registered before it.
+// `completion bash|zsh|fish`, hidden from --help: the scripts list the other commands of `app`.
 Command add_completion_command(CLI::App& app, CompletionShell& shell,
                                std::string_view default_command);
 

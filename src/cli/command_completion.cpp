@@ -18,8 +18,7 @@ Command add_completion_command(CLI::App& app, CompletionShell& shell,
                       "bash, zsh or fish")
         ->required();
     return {completion, [&app, &shell, default_command]() -> CommandResult {
-                const std::string script =
-                    completion_script(completion_model(app, default_command), shell);
+                const std::string script = completion_script(app, default_command, shell);
                 if (auto failure = write_to_stdout(script)) return unexpected(*failure);
                 return ExitCode::valid;
             }};

@@ -7,6 +7,32 @@
 namespace tlsrpt::cli {
 namespace {
 
+// What a script completes, read from the app.
+struct CompletedOption {
+    enum class Value { none, file, choice, other };
+    std::vector<std::string> short_names;  // without the dash: "f"
+    std::vector<std::string> long_names;   // without the dashes: "file"
+    std::string description;
+    Value value = Value::none;
+    std::string value_name;            // FILE, N, ADDR[:PORT]... as --help shows it
+    std::vector<std::string> choices;  // Value::choice
+};
+
+struct CompletedCommand {
+    std::string name;
+    std::string description;
+    std::vector<CompletedOption> options;
+};
+
+struct CompletionModel {
+    std::string program;
+    // Options before any subcommand that the default command does not have (--version).
+    std::vector<CompletedOption> global_options;
+    std::vector<CompletedCommand> commands;
+    // The command that a first word other than a subcommand runs (`tlsrpt-check DOMAIN`).
+    std::string default_command;
+};
+
 using Value = CompletedOption::Value;
 
 // --help shows an option that has a group and a name; hidden ones (the completion command's
@@ -129,16 +155,17 @@ std::string bash_script(const CompletionModel& model) {
         for (const CompletedOption& option : command.options) {
             const std::vector<std::string> names = dashed_names(option);
             words.insert(words.end(), names.begin(), names.end());
-            if (option.value == Value::file)
+            if (option.value == Value::file) {
                 file_patterns.push_back(bash_patterns(command, option));
+            }
             if (option.value == Value::other) {
                 other_patterns.push_back(bash_patterns(command, option));
             }
             if (option.value == Value::choice) {
-                choices += fmt::format(
-                    "    {})\n        COMPREPLY=($(compgen -W {} -- \"$cur\"))\n        return "
-                    ";;\n",
-                    bash_patterns(command, option), sh_quoted(join(option.choices, " ")));
+                choices += fmt::format("    {})\n", bash_patterns(command, option)) +
+                           "        COMPREPLY=($(compgen -W " +
+                           sh_quoted(join(option.choices, " ")) + " -- \"$cur\"))\n" +
+                           "        return ;;\n";
             }
         }
         options += fmt::format("    {}) words={} ;;\n", command.name, sh_quoted(join(words, " ")));
@@ -332,12 +359,11 @@ complete -c {program} -f
         fmt::arg("default_command", model.default_command), fmt::arg("lines", lines));
 }
 
-}  // namespace
-
+// The visible subcommands and options of `app`, as --help lists them.
 CompletionModel completion_model(const CLI::App& app, std::string_view default_command) {
     CompletionModel model{app.get_name(), {}, {}, std::string(default_command)};
     for (const CLI::App* command : app.get_subcommands({})) {
-        if (command->get_group().empty()) continue;  // hidden, like this command
+        if (command->get_group().empty()) continue;  // hidden: the completion command itself
         model.commands.push_back(CompletedCommand{command->get_name(),
                                                   one_line(command->get_description()),
                                                   completed_options(*command)});
@@ -357,7 +383,11 @@ CompletionModel completion_model(const CLI::App& app, std::string_view default_c
     return model;
 }
 
-std::string completion_script(const CompletionModel& model, CompletionShell shell) {
+}  // namespace
+
+std::string completion_script(const CLI::App& app, std::string_view default_command,
+                              CompletionShell shell) {
+    const CompletionModel model = completion_model(app, default_command);
     switch (shell) {
         case CompletionShell::bash:
             return bash_script(model);

@@ -2,9 +2,6 @@
 // own options, which each shell loads and completes with.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -43,7 +40,8 @@ std::string sh_quoted(const std::string& text) {
 
 // What bash offers at the end of `line`: the script's function, found through `complete -p` as
 // bash's completion would find it, called with the words bash would split the line into (at
-// spaces, and at '=' as COMP_WORDBREAKS says).
+// spaces, and at '=' as COMP_WORDBREAKS says: `--format=j` is `--format`, `=`, `j`, and at the
+// end of `--format=` the word being completed is `=`).
 std::set<std::string> bash_completes(const std::string& line) {
     const TempFile loaded(script("bash"));
     std::vector<std::string> words;
@@ -57,7 +55,7 @@ std::set<std::string> bash_completes(const std::string& line) {
             word += c;
         }
     }
-    words.push_back(word);
+    if (!word.empty() || line.ends_with(' ')) words.push_back(word);
     std::string quoted_words;
     for (const std::string& each : words) quoted_words += " " + sh_quoted(each);
     const std::string program = "source " + sh_quoted(loaded.path()) +
@@ -199,7 +197,7 @@ TEST_CASE("each shell completes file names for -f and -o") {
     }
 }
 
-TEST_CASE("bash and zsh complete the value of --option=value") {
+TEST_CASE("each shell completes the value of --option=value") {
     CHECK(bash_completes("tlsrpt-check --format=cs") == Offered{"csv"});
     CHECK(bash_completes("tlsrpt-check generate --format=") == Offered{"value", "zone", "json"});
     CHECK(zsh_completes("tlsrpt-check --format=cs") == Offered{"csv"});

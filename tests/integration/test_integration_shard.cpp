@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <map>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -46,9 +45,15 @@ std::string mixed_list() {
 
 // A jsonl row without what differs from one lookup to the next: time taken, tries, and the
 // TTL that the resolver's cache counts down.
-std::string without_timing(const std::string& row) {
-    static const std::regex timing("\"(elapsed_ms|attempts|ttl)\":[0-9.]+");
-    return std::regex_replace(row, timing, "\"$1\":0");
+std::string without_timing(std::string row) {
+    for (const std::string key : {"\"elapsed_ms\":", "\"attempts\":", "\"ttl\":"}) {
+        for (auto at = row.find(key); at != std::string::npos; at = row.find(key, at + 1)) {
+            const auto value = at + key.size();
+            const auto end = row.find_first_not_of("0123456789.", value);
+            if (end > value) row.replace(value, end - value, "0");  // not null
+        }
+    }
+    return row;
 }
 
 // The rows of a jsonl run by input line number, timing left out.
