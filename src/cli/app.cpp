@@ -16,10 +16,9 @@ constexpr std::string_view program_name = "tlsrpt-check";
 constexpr std::string_view default_command = "check";
 
 constexpr std::string_view json_shapes =
-    "JSON output: one result is one object, several results an array of them, and -f makes one\n"
-    "document {\"results\": [...], \"summary\": {...}}; jsonl writes one object per line. The "
-    "JSON\n"
-    "Schema files in schema/ describe each shape.\n";
+    "JSON output: one result is one object, several results an array of them, and -f makes\n"
+    "one document {\"schema_version\": 1, \"results\": [...], \"summary\": {...}}; jsonl\n"
+    "writes one object per line. The JSON Schema files in schema/ describe each shape.\n";
 
 constexpr std::string_view check_exit_codes =
     "Exit codes: 0 valid, 1 warning, 2 missing, 3 invalid, 4 lookup error, 64 usage error,\n"

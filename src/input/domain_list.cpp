@@ -28,8 +28,9 @@ bool is_rank(std::string_view text) {
 
 // The line without a trailing `# comment` (a "#" after whitespace: no domain holds one).
 std::string_view without_comment(std::string_view content) {
-    for (std::size_t i = 1; i < content.size(); ++i) {
-        if (content[i] == '#' && is_space(content[i - 1])) return trimmed(content.substr(0, i));
+    for (std::size_t hash = content.find('#', 1); hash != std::string_view::npos;
+         hash = content.find('#', hash + 1)) {
+        if (is_space(content[hash - 1])) return trimmed(content.substr(0, hash));
     }
     return content;
 }
@@ -79,20 +80,31 @@ bool is_domain_title(std::string_view cell) {
                        [&](std::string_view title) { return policy::iequals(cell, title); });
 }
 
-// The column of the domain in a line of a list without a header: the second after a rank
-// (Tranco, Umbrella: "rank,domain"), else the first ("domain,owner,...").
-std::size_t default_domain_column(std::string_view content) {
-    Cells cells(content);
-    const auto first = cells.next();
-    return first && is_rank(*first) && cells.next() ? 1 : 0;
-}
+struct DomainCell {
+    std::size_t column = 0;                // 0-based
+    std::optional<std::string_view> text;  // nullopt when the line has no such column
+};
 
-std::optional<std::string_view> cell_at(std::string_view content, std::size_t column) {
-    Cells cells(content);
-    for (std::size_t i = 0;; ++i) {
-        const auto cell = cells.next();
-        if (!cell || i == column) return cell;
+// The cell of the domain: the one the layout names, else the second after a rank (Tranco,
+// Umbrella: "rank,domain"), else the first ("domain,owner,..."). One pass over the cells.
+DomainCell domain_cell(std::string_view content, const ListLayout& layout) {
+    // The common line of one column needs no CSV reading.
+    if (!layout.domain_column && content.find(',') == std::string_view::npos &&
+        content.front() != '"') {
+        return {0, content};
     }
+    Cells cells(content);
+    if (layout.domain_column) {
+        for (std::size_t column = 0;; ++column) {
+            const auto cell = cells.next();
+            if (!cell || column == *layout.domain_column) return {*layout.domain_column, cell};
+        }
+    }
+    const auto first = cells.next();
+    if (first && is_rank(*first)) {
+        if (const auto second = cells.next()) return {1, second};
+    }
+    return {0, first};
 }
 
 // Whether the first line of a list is a header: a cell is a known title, or the cell where
@@ -106,7 +118,7 @@ bool read_header(std::string_view content, ListLayout& layout) {
             return true;
         }
     }
-    const auto domain = cell_at(content, default_domain_column(content));
+    const auto domain = domain_cell(content, layout).text;
     return domain && !domain->empty() && domain->find_first_of(".@:/") == std::string_view::npos;
 }
 
@@ -125,8 +137,7 @@ std::optional<DomainLine> parse_domain_line(std::string_view line, std::size_t n
         layout.content_seen = true;
         if (read_header(content, layout)) return std::nullopt;
     }
-    const std::size_t column = layout.domain_column.value_or(default_domain_column(content));
-    const auto domain = cell_at(content, column);
+    const auto [column, domain] = domain_cell(content, layout);
     if (!domain || domain->empty()) {
         return malformed(
             content, number,

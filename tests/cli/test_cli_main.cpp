@@ -93,8 +93,9 @@ TEST_CASE("the help shows the default command's options first, then the commands
         CHECK(run.out.find(command, commands) != std::string::npos);
     }
     CHECK(run.out.find("JSON output: one result is one object, several results an array of "
-                       "them, and -f makes one\ndocument {\"results\": [...], \"summary\": "
-                       "{...}}; jsonl writes one object per line.") != std::string::npos);
+                       "them, and -f makes\none document {\"schema_version\": 1, \"results\": "
+                       "[...], \"summary\": {...}}; jsonl\nwrites one object per line. The JSON "
+                       "Schema files in schema/ describe each shape.\n") != std::string::npos);
     CHECK(run.out.find("Exit codes: 0 valid, 1 warning, 2 missing, 3 invalid, 4 lookup error") !=
           std::string::npos);
     for (const char* command : {"lint", "generate", "check"}) {
