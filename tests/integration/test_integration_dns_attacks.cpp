@@ -15,14 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void require_lookup_error(const Checked& checked, const std::string& code) {
-    INFO("stderr: " << checked.err);
-    CHECK(checked.exit_code == 4);
-    CHECK(checked.row["status"].string() == "error");
-    CHECK(codes(checked.row) == std::vector<std::string>{code});
-    CHECK(checked.row["records"].size() == 0);
-}
-
 const std::vector<std::string> one_short_try = {"--timeout", "500", "--tries", "1"};
 
 }  // namespace
