@@ -116,6 +116,10 @@ TEST_CASE("more queries in flight than message IDs wait for an ID instead of end
     }
 }
 
+// Not in the sanitizer build: its runtime needs descriptors of its own (UBSan's vptr check
+// probes memory through a pipe), so there a process with none left fails in the runtime, at
+// the first virtual call of any thread, before our code can say anything.
+#if !TLSRPT_SANITIZED
 TEST_CASE("no descriptor left for a socket is a system error, not a lookup error") {
     // 64 servers (the same one), a socket each, under a limit of 16 descriptors: the queries
     // of the first domains open them until none is left.
@@ -126,3 +130,4 @@ TEST_CASE("no descriptor left for a socket is a system error, not a lookup error
     CHECK(run.exit_code == 71);
     CHECK(run.err == "tlsrpt-check: error: socket: Too many open files\n");
 }
+#endif
