@@ -1,5 +1,6 @@
-# Sourced by bench/bulk.sh and bench/compare.sh: the generated zone of COUNT domains, served by
-# the integration tests' testbed (NSD behind Unbound, 127.0.0.1 only), and dnsperf's ceiling.
+# Sourced by bench/bulk.sh, bench/compare.sh and bench/engine.sh: the generated zone of COUNT
+# domains, served by the integration tests' testbed (NSD behind Unbound, 127.0.0.1 only), and
+# dnsperf's ceiling.
 # Sets: root, count, options, work, queries, queries_per_domain, nsd_port, unbound_port.
 # Needs: scripts/install-deps --bench. Port 53 on 127.0.0.1 must be free (Unbound listens there
 # for adnshost, which cannot use another port).
@@ -32,15 +33,20 @@ bench_start() {
   dnsperf_rate "$unbound_port" >/dev/null
 }
 
+# TARGET: builds it in the Release build in build-bench.
+bench_build() {
+  cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release -DTLSRPT_BUILD_TESTS=OFF \
+    -DTLSRPT_BUILD_BENCH=ON >/dev/null
+  cmake --build "$root/build-bench" --target "$1" -j"$(nproc)" >/dev/null
+}
+
 # The Release build in build-bench, unless TLSRPT_CHECK names a binary.
 bench_binary() {
   if [[ -n ${TLSRPT_CHECK:-} ]]; then
     echo "$TLSRPT_CHECK"
     return
   fi
-  cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release -DTLSRPT_BUILD_TESTS=OFF \
-    >/dev/null
-  cmake --build "$root/build-bench" --target tlsrpt-check -j"$(nproc)" >/dev/null
+  bench_build tlsrpt-check
   echo "$root/build-bench/tlsrpt-check"
 }
 

@@ -39,8 +39,10 @@ struct Evaluation {
     Status status = Status::missing;
     std::vector<std::string> records;  // each RR's strings joined, in RRset order
     std::optional<Policy> policy;
-    std::vector<Diagnostic> diagnostics;          // in the order found: selection, then per record
-    std::optional<std::string> suggested_record;  // evaluates `valid` whenever present
+    std::vector<Diagnostic> diagnostics;  // in the order found: selection, then per record
+    // Evaluates with no error whenever present, and `valid` unless it keeps a host that is not
+    // public (the `non-public-host` warning): a fix is offered even then.
+    std::optional<std::string> suggested_record;
 };
 
 // Pure: no I/O and no shared state. An empty RRset is `missing` (`no-record`).

@@ -18,6 +18,7 @@ enum class ExitCode : int {
     cannot_create_output = 73,  // -o FILE cannot be written
     cannot_write_output = 74,   // standard output cannot be written (EX_IOERR)
     internal = 70,
+    system_error = 71,  // a resource of this machine failed, e.g. too many open files (EX_OSERR)
     interrupted = 130,  // 128 + SIGINT, as shells report a run stopped by Ctrl-C
 };
 

@@ -26,6 +26,9 @@ constexpr std::size_t admissions_per_round = 128;
 // lookup: without this bound a list of them (`yes example.com | tlsrpt-check -f -`) would keep
 // the loop from ever checking for an interruption or showing progress.
 constexpr std::size_t items_per_round = 4096;
+// How soon a source that was not ready is asked again: a line typed or piped slowly is read
+// this long after it arrives at most.
+constexpr auto source_retry = std::chrono::milliseconds(10);
 
 CheckResult malformed_line_result(const BulkItem& item) {
     Diagnostic diagnostic;
@@ -43,38 +46,54 @@ CheckResult interrupted_result() {
     return invalid_domain_result("", std::move(diagnostic));
 }
 
+bool outside_shard(const BulkOptions& options, const BulkItem& item) {
+    return options.shard && shard_of(item.input, options.shard->count) != options.shard->index;
+}
+
 }  // namespace
 
-BulkAudit::BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink)
+BulkAudit::BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink,
+                     SourceReady source_ready)
     : auditor_(auditor),
       options_(options),
       source_(std::move(source)),
       sink_(std::move(sink)),
+      source_ready_(std::move(source_ready)),
       refilled_(SteadyClock::now()) {
     options_.concurrency = std::max<std::size_t>(1, options_.concurrency);
     tokens_ = options_.rate > 0 ? 1 : 0;
 }
 
 bool BulkAudit::run(const StopRequested& stop, const Between& between) {
-    bool stopped = false;
+    bool stopping = false;
+    const auto stop_requested = [&] { return stop && stop(); };
     auditor_.run([&]() -> std::optional<SteadyClock::time_point> {
-        if (stopped || (stop && stop())) {
+        if (stopping) {
             // No new lookups, and none to wait for: interrupt() reports the unfinished ones.
-            stopped = true;
             auditor_.abandon_all();
             return std::nullopt;
         }
-        const auto wake = admit();
-        progress_.in_flight = auditor_.in_flight();
-        if (between) between(progress_);
-        return wake;
+        // Asked after the source is read too: the request may come while it is read, and cut
+        // that read short (a signal ends a read blocked on a pipe), which is not the end of
+        // the list.
+        if (!stop_requested()) {
+            const auto wake = admit();
+            if (!stop_requested()) {
+                report(between);
+                return wake;
+            }
+        }
+        // One more round, without a wait, delivers the answers that came before the request.
+        stopping = true;
+        return SteadyClock::now();
     });
-    // A stop that came while the source was read may have ended it early: the run did not
-    // get to its end.
-    if (!stopped && stop && stop()) stopped = true;
+    report(between);
+    return !stopping;
+}
+
+void BulkAudit::report(const Between& between) {
     progress_.in_flight = auditor_.in_flight();
     if (between) between(progress_);
-    return !stopped;
 }
 
 bool BulkAudit::window_open() const {
@@ -103,10 +122,17 @@ std::optional<SteadyClock::time_point> BulkAudit::admit() {
     };
     while (!source_done_ && window_open() && round_has_room()) {
         if (!next_item_) {
+            if (source_ready_ && !source_ready_()) return now + source_retry;
             next_item_ = source_();
             if (!next_item_) {
                 source_done_ = true;
                 break;
+            }
+            // Dropped entries count too: a list of other shards' domains must not hold the loop.
+            ++taken;
+            if (outside_shard(options_, *next_item_)) {
+                next_item_.reset();
+                continue;
             }
         }
         if (!admit_one(*next_item_)) {
@@ -117,7 +143,6 @@ std::optional<SteadyClock::time_point> BulkAudit::admit() {
             return now + std::chrono::ceil<std::chrono::microseconds>(wait);
         }
         next_item_.reset();
-        ++taken;
     }
     if (source_done_) return std::nullopt;
     // Another round at once when this one stopped at its shares, not at the window.
@@ -136,22 +161,21 @@ bool BulkAudit::admit_one(BulkItem& item) {
         complete(next_row(), BulkRow{std::move(result), std::move(item.input), item.line});
         return true;
     }
-    auto domain = normalise_domain(item.input);
+    auto domain = normalise_domain_input(item.input);
     if (!domain) {
         auto result = std::make_shared<CheckResult>(invalid_domain_result("", domain.error()));
         complete(next_row(), BulkRow{std::move(result), std::move(item.input), item.line});
         return true;
     }
     // Only a lookup takes a token: a repeat joins one or reuses its result.
-    if (options_.rate > 0 && tokens_ < 1 && !domains_.contains(*domain)) return false;
-    const std::size_t sequence = next_row();
-    Waiter waiter{sequence, std::move(item.input), item.line};
+    if (options_.rate > 0 && tokens_ < 1 && !domains_.contains(domain->domain)) return false;
+    Waiter waiter{next_row(), std::move(item.input), item.line, domain->form};
     // The key is moved only when the domain is new.
-    const auto [known, inserted] = domains_.try_emplace(std::move(*domain));
+    const auto [known, inserted] = domains_.try_emplace(std::move(domain->domain));
     DomainEntry& entry = known->second;
     if (!inserted) {
         if (entry.result) {
-            complete(sequence, BulkRow{entry.result, std::move(waiter.input), waiter.line});
+            complete(waiter, entry.result);
         } else {
             entry.repeats.push_back(std::move(waiter));
         }
@@ -170,11 +194,8 @@ bool BulkAudit::admit_one(BulkItem& item) {
 void BulkAudit::on_lookup_done(DomainNode& domain, CheckResult&& result) {
     DomainEntry& entry = domain.second;
     entry.result = std::make_shared<CheckResult>(std::move(result));
-    complete(entry.first.sequence,
-             BulkRow{entry.result, std::move(entry.first.input), entry.first.line});
-    for (Waiter& repeat : entry.repeats) {
-        complete(repeat.sequence, BulkRow{entry.result, std::move(repeat.input), repeat.line});
-    }
+    complete(entry.first, entry.result);
+    for (Waiter& repeat : entry.repeats) complete(repeat, entry.result);
     entry.repeats = {};
     remember(domain);
 }
@@ -203,6 +224,17 @@ void BulkAudit::complete(std::size_t sequence, BulkRow row) {
         held_.pop_front();
         ++first_unwritten_;
     }
+}
+
+// The row of a line whose domain has `result`. A line that named its domain another way (a
+// URL, an address) gets a copy with the note saying so: rare, so the common row shares.
+void BulkAudit::complete(Waiter& waiter, const SharedResult& result) {
+    SharedResult row = result;
+    if (waiter.form != DomainInputForm::domain) {
+        row = std::make_shared<CheckResult>(*result);
+        row->evaluation.diagnostics.push_back(domain_input_note(waiter.form, *row->domain));
+    }
+    complete(waiter.sequence, BulkRow{std::move(row), std::move(waiter.input), waiter.line});
 }
 
 void BulkAudit::interrupt(bool drain_source) {
@@ -234,6 +266,7 @@ void BulkAudit::interrupt(bool drain_source) {
     while (drain_source && !source_done_) {
         auto item = source_();
         if (!item) break;
+        if (outside_shard(options_, *item)) continue;
         complete_unchecked(*item);
     }
     source_done_ = true;

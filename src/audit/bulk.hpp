@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "audit/audit.hpp"
+#include "tlsrpt/domain_name.hpp"
 #include "tlsrpt/result.hpp"
+#include "tlsrpt/shard.hpp"
 
 namespace tlsrpt::audit {
 
@@ -33,6 +35,8 @@ struct BulkOptions {
     // Few enough that the results stay in the processor's caches until they are evicted:
     // evicting from 4096 (megabytes of rows gone cold) cost 8% of the bulk rate.
     std::size_t cache_entries = 1024;
+    // --shard: only the entries of this shard get a row; the others are read and dropped.
+    std::optional<Shard> shard;
 };
 
 // One entry of the input: a domain as written, or a line that names none.
@@ -67,6 +71,10 @@ struct BulkRow {
 class BulkAudit {
   public:
     using Source = std::function<std::optional<BulkItem>()>;
+    // Whether the source can give its next item (or say it has none) without waiting: a pipe
+    // without a whole line yet cannot. Asked before each item; the source is then asked again
+    // a little later, so that rows already done are written meanwhile.
+    using SourceReady = std::function<bool()>;
     // Gets every row once.
     using Sink = std::function<void(BulkRow&&)>;
     // Asked between rounds of the event loop: true stops the run (see interrupt()).
@@ -74,7 +82,9 @@ class BulkAudit {
     // Called between rounds of the event loop, e.g. to flush output or show progress.
     using Between = std::function<void(const BulkProgress&)>;
 
-    BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink);
+    // Without `source_ready`, the source is taken never to wait.
+    BulkAudit(Auditor& auditor, BulkOptions options, Source source, Sink sink,
+              SourceReady source_ready = {});
 
     // Pulls every item from the source and sinks one row for each. When `stop` turns true it
     // stops starting lookups and returns at once; interrupt() then completes the rows.
@@ -93,6 +103,7 @@ class BulkAudit {
         std::size_t sequence = 0;
         std::string input;
         std::optional<std::size_t> line;
+        DomainInputForm form = DomainInputForm::domain;  // how `input` named the domain
     };
     // A distinct domain of the run: while its lookup runs, the lines waiting for it (the one
     // that started it, and repeats that joined it, rare: kept apart so that the usual lookup
@@ -106,6 +117,7 @@ class BulkAudit {
     using DomainNode = Domains::value_type;
 
     std::optional<std::chrono::steady_clock::time_point> admit();
+    void report(const Between& between);
     bool window_open() const;
     // Starts `item`'s row; false, leaving `item` as it is, when it needs a lookup and the rate
     // allows none yet.
@@ -115,12 +127,14 @@ class BulkAudit {
     void on_lookup_done(DomainNode& domain, CheckResult&& result);
     void remember(DomainNode& domain);
     void complete(std::size_t sequence, BulkRow row);
+    void complete(Waiter& waiter, const SharedResult& result);
     void write(BulkRow& row);
 
     Auditor& auditor_;
     BulkOptions options_;
     Source source_;
     Sink sink_;
+    SourceReady source_ready_;
     bool source_done_ = false;
     std::optional<BulkItem> next_item_;  // taken from the source, waiting for a token
 

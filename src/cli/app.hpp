@@ -14,21 +14,19 @@
 
 namespace tlsrpt::cli {
 
-// Name, version flag, help footer, and usage errors as one `tlsrpt-check: error:` line.
+// Name, version flag, help (the default command's options first) and its footer.
 void configure_app(CLI::App& app);
 
 // Registers every subcommand on `app`, its options bound to `options`.
 std::vector<Command> add_commands(CLI::App& app, Options& options);
 
-// The arguments after the program name, with `check` put in front when the first argument is
-// neither a subcommand nor a global option: `tlsrpt-check example.com` runs
-// `tlsrpt-check check example.com`.
-std::vector<std::string> arguments_with_default_command(int argc, char** argv, const CLI::App& app,
-                                                        const std::vector<Command>& commands);
-
-// Fills the options. Returns an exit code when parsing ends the program: after --help or
-// --version (0) or a usage error (64, printed).
-std::optional<ExitCode> parse_arguments(CLI::App& app, std::vector<std::string> arguments);
+// Fills the options from the arguments after the program name. `check` is put in front when
+// the first argument is neither a subcommand nor a global option (`tlsrpt-check example.com`
+// runs `tlsrpt-check check example.com`), unless it is a word close to a command name: a
+// usage error then asks "did you mean". Returns an exit code when parsing ends the program:
+// after --help or --version (0) or a usage error (64, printed).
+std::optional<ExitCode> parse_arguments(CLI::App& app, const std::vector<Command>& commands,
+                                        std::vector<std::string> arguments);
 
 // Runs the subcommand the arguments chose; prints its failure, if any.
 ExitCode run_selected_command(const std::vector<Command>& commands);

@@ -9,9 +9,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <charconv>
 #include <chrono>
-#include <cmath>
 #include <cstring>
 #include <istream>
 #include <optional>
@@ -27,6 +25,7 @@
 #include "cli/standard_streams.hpp"
 #include "dns/resolver.hpp"
 #include "input/domain_list.hpp"
+#include "output/escape.hpp"
 #include "output/formatter.hpp"
 #include "output/progress.hpp"
 #include "output/run_summary.hpp"
@@ -42,11 +41,14 @@ Failure output_failure(const CheckOptions& options, int error) {
                    fmt::format("cannot write {}: {}", path, std::strerror(error))};
 }
 
+std::string list_name(const CheckOptions& options) {
+    return options.list_file == "-" ? "standard input" : options.list_file;
+}
+
 // A list that could not be read to its end (`error` is the errno): its rows so far are out.
 Failure list_read_failure(const CheckOptions& options, int error) {
-    const std::string name = options.list_file == "-" ? "standard input" : options.list_file;
     return Failure{ExitCode::cannot_open_input,
-                   fmt::format("cannot read {}: {}", name, std::strerror(error))};
+                   fmt::format("cannot read {}: {}", list_name(options), std::strerror(error))};
 }
 
 // The size of a regular file (for progress), nullopt for pipes and terminals; `stat_result`
@@ -101,6 +103,7 @@ CommandResult run_check(const CheckOptions& options) {
     std::optional<input::DomainListReader> reader;
     if (list_stream) reader.emplace(*list_stream);
     std::size_t next_argument = 0;
+    std::size_t list_entries = 0;  // lines of the list that named a domain, or tried to
     // Declared before the source, which stops reading once the output is gone: a reader that
     // left (`| head -1`) needs no more rows.
     output::FormatterOptions formatter_options = options.monitoring.formatter;
@@ -128,6 +131,7 @@ CommandResult run_check(const CheckOptions& options) {
         if (!reader) return std::nullopt;
         auto line = reader->next();
         if (!line) return std::nullopt;
+        ++list_entries;
         return audit::BulkItem{std::move(line->domain), line->number, std::move(line->problem)};
     };
     auto sink = [&](audit::BulkRow&& row) { rows.add(std::move(row)); };
@@ -138,7 +142,11 @@ CommandResult run_check(const CheckOptions& options) {
     audit::AuditOptions audit_options = options.audit;
     audit_options.max_in_flight = bulk.concurrency;
     audit::Auditor auditor(**resolver, audit_options);
-    audit::BulkAudit run(auditor, bulk, source, sink);
+    // A pipe fed slowly must not hold back the rows of lines already read.
+    auto source_ready = [&] {
+        return next_argument < options.domains.size() || !list_buffer || list_buffer->line_ready();
+    };
+    audit::BulkAudit run(auditor, bulk, source, sink, source_ready);
 
     auto between = [&](const audit::BulkProgress& state) {
         RowWriter::RunState run_state{state.in_flight, std::nullopt};
@@ -160,6 +168,7 @@ CommandResult run_check(const CheckOptions& options) {
     output::RunSummary& summary = rows.summary();
     summary.finish(std::chrono::steady_clock::now() - started, run.progress().lookups_started,
                    !completed);
+    if (options.bulk.shard) summary.set_shard(*options.bulk.shard);
     if (show_progress) write_whole(STDERR_FILENO, progress.clear());
     rows.finish();
     if (rows.failed()) return unexpected(output_failure(options, rows.write_error()));
@@ -168,6 +177,12 @@ CommandResult run_check(const CheckOptions& options) {
     }
     if (list_buffer && list_buffer->error() != 0) {
         return unexpected(list_read_failure(options, list_buffer->error()));
+    }
+    if (list_mode && completed && list_entries == 0) {
+        write_whole(STDERR_FILENO,
+                    fmt::format("tlsrpt-check: note: {} names no domain: it is empty, or holds "
+                                "only blank lines, comments and a header\n",
+                                output::escape_prose(list_name(options))));
     }
     return completed ? rows.exit_code() : ExitCode::interrupted;
 }
@@ -179,21 +194,9 @@ CLI::Option* add_milliseconds_option(CLI::App& command, const std::string& name,
     return command
         .add_option_function<int>(
             name, [&target](int value) { target = std::chrono::milliseconds(value); }, description)
-        ->check(CLI::Range(1, 600'000))
+        ->check(whole_number(1, 600'000, "milliseconds"))
         ->type_name("MS")
         ->default_str(std::to_string(target.count()));
-}
-
-// "" for a finite number above 0 (CLI11 reads "nan" and "inf" as numbers, and 1e-400 as 0).
-std::string positive_rate(const std::string& text) {
-    double rate = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), rate);
-    if (error == std::errc{} && end == text.data() + text.size() && std::isfinite(rate) &&
-        rate > 0) {
-        return {};
-    }
-    return fmt::format(
-        "QPS must be a positive number of lookups per second, such as 50 or 0.5, not '{}'", text);
 }
 
 }  // namespace
@@ -205,20 +208,22 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
         "`tlsrpt-check DOMAIN...` is `tlsrpt-check check DOMAIN...`)");
     check->add_option("DOMAIN", options.domains,
                       "A domain name; IDN names are converted to A-labels, a trailing dot is "
-                      "accepted. The record is looked up at _smtp._tls.DOMAIN");
+                      "accepted. The record is looked up at _smtp._tls.DOMAIN. From a URL, an "
+                      "e-mail address or a name with _smtp._tls. in front, the domain is taken");
     check
         ->add_option("-f,--file", options.list_file,
-                     "Also check the domains listed in FILE ('-': standard input), one per line "
-                     "or RANK,DOMAIN; blank lines and # comments are skipped")
+                     "Also check the domains listed in FILE ('-': standard input): one per line, "
+                     "RANK,DOMAIN, or CSV with a domain column; a header line, blank lines and "
+                     "# comments are skipped")
         ->type_name("FILE");
     check->add_option("--concurrency", options.bulk.concurrency, "Domains looked up at once")
-        ->check(CLI::Range(1, 4096))
+        ->check(whole_number(1, 4096, "domains"))
         ->type_name("N")
         ->capture_default_str();
     check
         ->add_option("--rate", options.bulk.rate,
                      "Start at most QPS domain lookups per second (default: no limit)")
-        ->check(positive_rate)
+        ->check(positive_number("lookups per second"))
         ->type_name("QPS");
     check->add_flag("--ordered", options.bulk.ordered,
                     "With -f, print rows in input order rather than as they complete");
@@ -227,16 +232,22 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
                     "destinations can receive, and misplaced records (more lookups per domain)");
     check->add_flag("--progress", options.progress,
                     "With -f, show progress on stderr also when it is not a terminal");
+    add_shard_option(*check, options.bulk.shard);
+    // Parsed here, once, into the addresses the sockets use.
     check
-        ->add_option("--server", options.resolver.servers,
-                     "DNS server to ask, IPv4[:PORT] or [IPv6]:PORT; repeat for several "
-                     "(default: the servers in /etc/resolv.conf)")
+        ->add_option_function<std::vector<std::string>>(
+            "--server",
+            [&options](const std::vector<std::string>& servers) {
+                for (const std::string& server : servers) {
+                    auto parsed = dns::parse_server(server);
+                    if (!parsed) throw CLI::ValidationError("--server", parsed.error());
+                    options.resolver.servers.push_back(std::move(*parsed));
+                }
+            },
+            "DNS server to ask, IPv4[:PORT] or [IPv6]:PORT; repeat for several "
+            "(default: the servers in /etc/resolv.conf)")
         ->type_name("ADDR[:PORT]")
-        ->allow_extra_args(false)  // one address per --server, so that DOMAIN can follow
-        ->check([](const std::string& server) {
-            auto normalised = dns::normalise_server(server);
-            return normalised ? std::string() : normalised.error();
-        });
+        ->allow_extra_args(false);  // one address per --server, so that DOMAIN can follow
     add_milliseconds_option(*check, "--timeout", options.resolver.timeout,
                             "Wait for the first try of a query; doubled on each pass over the "
                             "servers");
@@ -244,7 +255,7 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
         ->add_option("--tries", options.resolver.tries,
                      "Passes over the servers before a query times out; SERVFAIL is asked "
                      "again as often")
-        ->check(CLI::Range(1, 10))
+        ->check(whole_number(1, 10, "passes"))
         ->type_name("N")
         ->capture_default_str();
     add_milliseconds_option(*check, "--deadline", options.audit.deadline,

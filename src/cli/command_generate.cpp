@@ -137,8 +137,12 @@ Command add_generate_command(CLI::App& app, GenerateOptions& options) {
                      "relative to the zone origin)")
         ->type_name("DOMAIN");
     generate->add_option("--ttl", options.ttl, "TTL of the zone line in seconds (default: 86400)")
-        ->check(CLI::Range(0u, 2147483647u))
+        ->check(whole_number(0, 2147483647, "seconds"))
         ->option_text("SECONDS");
+    generate->footer(
+        "Exit codes: 0 the record is printed, 64 usage error, 65 a destination or --domain that\n"
+        "cannot be used, 70 internal error, 74 standard output cannot be written. See\n"
+        "tlsrpt-check(1).");
     return {generate, [&options] { return run_generate(options); }};
 }
 

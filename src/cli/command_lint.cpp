@@ -57,25 +57,20 @@ Expected<std::vector<std::string>, Failure> read_lines(const std::string& path) 
     return lines;
 }
 
-bool is_blank(std::string_view line) {
-    return line.find_first_not_of(" \t") == std::string_view::npos;
-}
-
-// Appends the records of a file, one per non-blank line.
+// Appends the records of a file: `dig +short` lines, zone-file lines or dig output.
 std::optional<Failure> read_file_records(const std::string& path, TxtRRset& rrset) {
     auto lines = read_lines(path);
     if (!lines) return lines.error();
     const std::string name = source_name(path);
+    RecordTextReader reader;
     for (std::size_t i = 0; i < lines->size(); ++i) {
-        const std::string& line = (*lines)[i];
-        if (is_blank(line)) continue;
-        auto record = parse_presentation(line);
+        auto record = reader.read_line((*lines)[i]);
         if (!record) {
             return Failure{ExitCode::bad_input,
                            fmt::format("{}:{}:{}: {}", name, i + 1, record.error().column,
                                        record.error().message)};
         }
-        rrset.push_back(std::move(*record));
+        if (*record) rrset.push_back(std::move(**record));
     }
     return std::nullopt;
 }
@@ -88,13 +83,13 @@ Expected<TxtRRset, Failure> read_rrset(const LintOptions& options) {
             if (auto failure = read_file_records(argument, rrset)) return unexpected(*failure);
             continue;
         }
-        auto record = parse_presentation(argument);
+        auto record = RecordTextReader(RecordTextReader::Input::one_record).read_line(argument);
         if (!record) {
             return unexpected(Failure{ExitCode::bad_input,
                                       fmt::format("argument {}, column {}: {}", i + 1,
                                                   record.error().column, record.error().message)});
         }
-        rrset.push_back(std::move(*record));
+        rrset.push_back(std::move(**record));
     }
     if (!options.file.empty()) {
         if (auto failure = read_file_records(options.file, rrset)) return unexpected(*failure);
@@ -127,13 +122,19 @@ Command add_lint_command(CLI::App& app, LintOptions& options) {
     CLI::App* lint = app.add_subcommand(
         "lint", "Check TXT records given as arguments or read from a file, without any lookup");
     lint->add_option("RECORD", options.records,
-                     "A TXT record in zone-file presentation format (\"...\" \"...\"), or - to "
-                     "read records from standard input, one per line");
+                     "A TXT record as dig +short prints it (\"...\" \"...\") or as a zone-file "
+                     "line (NAME [TTL] [CLASS] TXT \"...\"), or - to read records from standard "
+                     "input");
     lint->add_option("-f,--file", options.file,
-                     "Read records from FILE, one per line (- for standard input)")
+                     "Read records from FILE (- for standard input): dig +short output, "
+                     "zone-file lines, or whole dig output (its ANSWER section)")
         ->type_name("FILE");
     add_format_option(*lint, options.format, {output::Format::text, output::Format::json});
-    lint->footer("All records given form one RRset, as if found at one name.");
+    lint->footer(
+        "All records given form one RRset, as if found at one name.\n"
+        "Exit codes: 0 valid, 1 warning, 2 missing, 3 invalid, 64 usage error, 65 input that\n"
+        "cannot be read as TXT records, 66 input file cannot be opened or read, 70 internal\n"
+        "error, 74 standard output cannot be written. See tlsrpt-check(1).");
     return {lint, [&options] { return run_lint(options); }};
 }
 

@@ -1,10 +1,12 @@
 #include "cli/interruption.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 
 #include "output/atomic_file.hpp"
 #include "tlsrpt/exit_code.hpp"
@@ -84,20 +86,47 @@ int write_whole(int fd, std::string_view bytes) {
     return error;
 }
 
-InterruptibleInput::int_type InterruptibleInput::underflow() {
-    if (!read_after_interruption_ && interruption_requested()) return traits_type::eof();
+bool InterruptibleInput::fill() {
+    if (ended_) return false;
+    if (!read_after_interruption_ && interruption_requested()) {
+        ended_ = true;
+        return false;
+    }
+    // What is left moves to the front: a line begun in one read ends in the next.
+    const auto left = static_cast<std::size_t>(egptr() - gptr());
+    if (left > 0) std::memmove(buffer_.data(), gptr(), left);
+    setg(buffer_.data(), buffer_.data(), buffer_.data() + left);
+    if (left == buffer_.size()) return true;
     for (;;) {
-        const ssize_t got = ::read(fd_, buffer_.data(), buffer_.size());
+        const ssize_t got = ::read(fd_, buffer_.data() + left, buffer_.size() - left);
         if (got > 0) {
-            setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
-            return traits_type::to_int_type(buffer_[0]);
+            setg(buffer_.data(), buffer_.data(), buffer_.data() + left + got);
+            return true;
         }
         if (got < 0 && errno == EINTR) {
             if (!interruption_requested()) continue;
         } else if (got < 0) {
             error_ = errno;
         }
-        return traits_type::eof();  // the end, an error, or an interruption
+        ended_ = true;  // the end, an error, or an interruption
+        return false;
+    }
+}
+
+InterruptibleInput::int_type InterruptibleInput::underflow() {
+    if (gptr() == egptr() && !fill()) return traits_type::eof();
+    return traits_type::to_int_type(*gptr());
+}
+
+bool InterruptibleInput::line_ready() {
+    for (;;) {
+        const auto left = static_cast<std::size_t>(egptr() - gptr());
+        if (ended_ || left == buffer_.size() || (left > 0 && std::memchr(gptr(), '\n', left))) {
+            return true;
+        }
+        pollfd input{fd_, POLLIN, 0};
+        if (::poll(&input, 1, 0) <= 0) return false;
+        fill();
     }
 }
 

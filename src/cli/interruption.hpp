@@ -45,13 +45,21 @@ class InterruptibleInput : public std::streambuf {
     // The errno of the read that failed, or 0.
     int error() const { return error_; }
 
+    // Whether the next line can be read without waiting: a whole line is buffered, or the
+    // descriptor has more (read now), or the input has ended.
+    bool line_ready();
+
   protected:
     int_type underflow() override;
 
   private:
+    // Reads after what is left in the buffer; false once the input has ended.
+    bool fill();
+
     int fd_;
     bool read_after_interruption_;
     int error_ = 0;
+    bool ended_ = false;  // at the end, after an error or an interruption: no more reads
     std::array<char, 64 * 1024> buffer_{};
 };
 

@@ -74,7 +74,7 @@ void add_monitoring_options(CLI::App& check, CheckOptions& options) {
             },
             "Whole-check timeout: lookups still unanswered after SECONDS end as dns-timeout, "
             "and --format nagios says UNKNOWN and at which lookup (caps --deadline)")
-        ->check(CLI::Range(1, 600))
+        ->check(whole_number(1, 600, "seconds"))
         ->type_name("SECONDS");
     check.add_flag("-v,--verbose", monitoring.formatter.verbosity,
                    "--format nagios: also notes and destinations; twice: also the records, the "
@@ -108,7 +108,7 @@ void add_monitoring_options(CLI::App& check, CheckOptions& options) {
                 options.monitoring.formatter.min_ttl = seconds;
             },
             "The TXT record's TTL must be at least SECONDS, else warning ttl-below-minimum")
-        ->check(CLI::Range(0U, 2147483647U))
+        ->check(whole_number(0, 2147483647, "seconds"))
         ->type_name("SECONDS");
     check
         .add_option("-o,--output", monitoring.output_file,

@@ -10,6 +10,7 @@
 #include "audit/bulk.hpp"
 #include "dns/resolver.hpp"
 #include "output/formatter.hpp"
+#include "tlsrpt/generate.hpp"
 
 namespace tlsrpt::cli {
 
@@ -27,7 +28,7 @@ struct GenerateOptions {
     std::vector<std::string> https;         // --https
     GenerateFormat format = GenerateFormat::value;
     std::string domain;  // owner of the zone line; empty: relative `_smtp._tls`
-    std::uint32_t ttl = 86400;
+    std::uint32_t ttl = default_zone_ttl;
 };
 
 // Monitoring: the plugin mode and -o (src/cli/monitoring_options.cpp). The expectations
@@ -49,10 +50,14 @@ struct CheckOptions {
     MonitoringOptions monitoring;
 };
 
+// The hidden `completion` command: which shell's script to print.
+enum class CompletionShell { bash, zsh, fish };
+
 struct Options {
     CheckOptions check;
     LintOptions lint;
     GenerateOptions generate;
+    CompletionShell completion_shell = CompletionShell::bash;
 };
 
 }  // namespace tlsrpt::cli

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <iterator>
 #include <utility>
 
@@ -36,7 +38,10 @@ RowWriter::RowWriter(output::Format format, bool json_document,
     // A failed allocation while a row is formatted must reach write_rows(), not only set the
     // stream's badbit: the rows after it would be dropped without a word.
     formatted_.exceptions(std::ios::badbit);
-    if (json_document_) pending_ = "{\"results\": [\n";
+    if (json_document_) {
+        pending_ =
+            fmt::format("{{\"schema_version\": {}, \"results\": [\n", output::json_schema_version);
+    }
     // Interruptions go to the event loop's thread: they must wake its wait.
     const InterruptionsBlocked on_the_writing_thread;
     thread_ = std::thread([this] { write_rows(); });

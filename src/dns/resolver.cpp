@@ -4,13 +4,11 @@
 #include "dns/resolver.hpp"
 
 #include <ares.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 #include <queue>
 
@@ -25,65 +23,6 @@ namespace {
 constexpr auto servfail_backoff = std::chrono::milliseconds(100);
 // The longest sleep of the event loop when nothing is due earlier.
 constexpr auto idle_wait = std::chrono::milliseconds(60'000);
-
-Expected<std::string, std::string> parse_port(std::string_view text) {
-    unsigned port = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (text.empty() || error != std::errc{} || end != text.data() + text.size() || port == 0 ||
-        port > 65535) {
-        return unexpected(fmt::format("'{}' is not a port number (1-65535)", text));
-    }
-    return std::to_string(port);
-}
-
-ServerAddress address_of(const sockaddr_storage& address, socklen_t length) {
-    ServerAddress server;
-    server.address = address;
-    server.length = length;
-    char text[INET6_ADDRSTRLEN] = {};
-    if (address.ss_family == AF_INET) {
-        const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
-        inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
-        server.text = fmt::format("{}:{}", text, ntohs(v4.sin_port));
-    } else {
-        const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
-        inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
-        server.text = fmt::format("[{}]:{}", text, ntohs(v6.sin6_port));
-    }
-    return server;
-}
-
-ServerAddress v4_server(const in_addr& address, std::uint16_t port) {
-    sockaddr_storage storage{};
-    auto& v4 = reinterpret_cast<sockaddr_in&>(storage);
-    v4.sin_family = AF_INET;
-    v4.sin_addr = address;
-    v4.sin_port = htons(port);
-    return address_of(storage, sizeof v4);
-}
-
-ServerAddress v6_server(const in6_addr& address, std::uint16_t port) {
-    sockaddr_storage storage{};
-    auto& v6 = reinterpret_cast<sockaddr_in6&>(storage);
-    v6.sin6_family = AF_INET6;
-    v6.sin6_addr = address;
-    v6.sin6_port = htons(port);
-    return address_of(storage, sizeof v6);
-}
-
-// A server in the form normalise_server() gives.
-ServerAddress parse_normalised(const std::string& normalised) {
-    const auto colon = normalised.rfind(':');
-    const auto port = static_cast<std::uint16_t>(std::stoi(normalised.substr(colon + 1)));
-    if (normalised.starts_with('[')) {
-        in6_addr address{};
-        inet_pton(AF_INET6, normalised.substr(1, colon - 2).c_str(), &address);
-        return v6_server(address, port);
-    }
-    in_addr address{};
-    inet_pton(AF_INET, normalised.substr(0, colon).c_str(), &address);
-    return v4_server(address, port);
-}
 
 // The servers of /etc/resolv.conf as c-ares reads them (127.0.0.1:53 when it names none).
 Expected<std::vector<ServerAddress>, std::string> system_servers() {
@@ -102,11 +41,11 @@ Expected<std::vector<ServerAddress>, std::string> system_servers() {
     for (const ares_addr_port_node* node = list; node != nullptr; node = node->next) {
         const auto port = static_cast<std::uint16_t>(node->udp_port != 0 ? node->udp_port : 53);
         if (node->family == AF_INET) {
-            servers.push_back(v4_server(node->addr.addr4, port));
+            servers.push_back(server_address(node->addr.addr4, port));
         } else if (node->family == AF_INET6) {
             in6_addr address{};
             std::memcpy(&address, &node->addr.addr6, sizeof address);
-            servers.push_back(v6_server(address, port));
+            servers.push_back(server_address(address, port));
         }
     }
     ares_free_data(list);
@@ -122,44 +61,6 @@ Response failure(Outcome outcome, std::string detail) {
 }
 
 }  // namespace
-
-Expected<std::string, std::string> normalise_server(std::string_view server) {
-    std::string_view address = server;
-    std::string port = "53";
-    if (server.starts_with('[')) {
-        const auto close = server.find(']');
-        if (close == std::string_view::npos) {
-            return unexpected(fmt::format("'{}' lacks the closing ']'", server));
-        }
-        address = server.substr(1, close - 1);
-        const std::string_view rest = server.substr(close + 1);
-        if (!rest.empty()) {
-            if (!rest.starts_with(':')) {
-                return unexpected(fmt::format("'{}': expected ':PORT' after ']'", server));
-            }
-            auto parsed = parse_port(rest.substr(1));
-            if (!parsed) return unexpected(parsed.error());
-            port = *parsed;
-        }
-    } else if (std::count(server.begin(), server.end(), ':') == 1) {
-        const auto colon = server.find(':');
-        address = server.substr(0, colon);
-        auto parsed = parse_port(server.substr(colon + 1));
-        if (!parsed) return unexpected(parsed.error());
-        port = *parsed;
-    }
-    const std::string address_text(address);
-    unsigned char binary[sizeof(in6_addr)];
-    if (inet_pton(AF_INET, address_text.c_str(), binary) == 1) {
-        return fmt::format("{}:{}", address_text, port);
-    }
-    if (inet_pton(AF_INET6, address_text.c_str(), binary) == 1) {
-        return fmt::format("[{}]:{}", address_text, port);
-    }
-    return unexpected(fmt::format(
-        "'{}' is not an IP address (use a.b.c.d[:port] or [v6]:port; names are not resolved)",
-        server));
-}
 
 struct Resolver::Impl {
     struct Lookup {
@@ -251,17 +152,15 @@ struct Resolver::Impl {
         Lookup* const lookup = lookups.find(lookup_id);
         if (lookup == nullptr) return;
         Lookup& asked = *lookup;
+        asked.attempts += exchange.tries_sent;
         switch (exchange.ending) {
             case Exchange::Ending::timed_out:
-                asked.attempts += std::max(1, exchange.timeouts);
                 finish(lookup_id, failure(Outcome::timeout, ares_strerror(ARES_ETIMEOUT)));
                 return;
             case Exchange::Ending::unreachable:
-                asked.attempts += std::max(1, exchange.timeouts);
                 finish(lookup_id, failure(Outcome::unreachable, ares_strerror(ARES_ECONNREFUSED)));
                 return;
             case Exchange::Ending::answered:
-                asked.attempts += exchange.timeouts + 1;
                 break;
         }
         Response response = decode_response(exchange.message, asked.name, asked.type);
@@ -337,12 +236,11 @@ struct Resolver::Impl {
             deadlines.pop_back();
             Lookup* const lookup = lookups.find(lookup_id);
             if (lookup == nullptr) continue;
-            transport->cancel(lookup->query);
+            // The tries of the query still in flight that left count.
+            lookup->attempts += transport->cancel(lookup->query);
             Response response;
             response.outcome = Outcome::timeout;
             response.detail = "deadline reached";
-            // The query still in flight was sent, so it counts.
-            lookup->attempts += 1;
             finish(lookup_id, std::move(response));
             deliver_finished();
         }
@@ -396,11 +294,7 @@ Expected<std::unique_ptr<Resolver>, std::string> Resolver::create(const Resolver
     TransportOptions transport;
     transport.timeout = options.timeout;
     transport.tries = options.tries;
-    for (const std::string& server : options.servers) {
-        auto normalised = normalise_server(server);
-        if (!normalised) return unexpected(normalised.error());
-        transport.servers.push_back(parse_normalised(*normalised));
-    }
+    transport.servers = options.servers;
     if (options.timeout.count() <= 0 || options.tries <= 0) {
         return unexpected(std::string("the timeout and the number of tries must be positive"));
     }

@@ -13,23 +13,20 @@
 #include <vector>
 
 #include "dns/response.hpp"
+#include "dns/server_address.hpp"
 #include "tlsrpt/expected.hpp"
 
 namespace tlsrpt::dns {
 
 struct ResolverOptions {
-    // "a.b.c.d[:port]", "[v6]:port" or a bare IPv6 address; empty: /etc/resolv.conf.
-    std::vector<std::string> servers;
+    // Empty: the servers of /etc/resolv.conf.
+    std::vector<ServerAddress> servers;
     // Wait for the first try; doubled after each pass over all servers.
     std::chrono::milliseconds timeout{2000};
     // Passes over the servers for timeouts; also how often a SERVFAIL is asked (again after
     // 100 ms, then 200 ms, ...).
     int tries = 2;
 };
-
-// The canonical form ("1.2.3.4:53", "[::1]:53"), or why `server` is not an IP address with an
-// optional port.
-Expected<std::string, std::string> normalise_server(std::string_view server);
 
 class Resolver {
   public:

@@ -14,8 +14,11 @@
 namespace tlsrpt::dns {
 namespace {
 
-// Long enough for any real chain; stops CNAME loops.
+// Long enough for any real chain: a longer one is malformed.
 constexpr std::size_t max_cname_chain = 16;
+// RFC 1035 §2.3.4: a name takes 255 octets at most on the wire.
+constexpr std::size_t max_name_octets = 255;
+constexpr std::uint16_t opt_type = 41;
 
 constexpr unsigned char compression_pointer = 0xc0;
 // Pointers followed in one name at most: real names need a few, a loop never ends.
@@ -41,6 +44,26 @@ std::optional<std::pair<unsigned char, std::size_t>> next_octet(std::string_view
         if (value <= 0xff) return std::pair{static_cast<unsigned char>(value), std::size_t{4}};
     }
     return std::pair{static_cast<unsigned char>(text[1]), std::size_t{2}};
+}
+
+// Whether two names in presentation form are the same name, ASCII letters compared without
+// regard to case.
+bool names_equal(std::string_view a, std::string_view b) {
+    for (;;) {
+        const auto x = next_octet(a);
+        const auto y = next_octet(b);
+        if (x && y) {
+            if (lower(x->first) != lower(y->first)) return false;
+            a.remove_prefix(x->second);
+            b.remove_prefix(y->second);
+            continue;
+        }
+        if (x || y) return false;
+        // Both at a label boundary: a dot each, or the end of both.
+        if (a.empty() || b.empty()) return a.empty() && b.empty();
+        a.remove_prefix(1);
+        b.remove_prefix(1);
+    }
 }
 
 bool is_reserved(unsigned char c) {
@@ -74,40 +97,36 @@ class MessageReader {
   public:
     explicit MessageReader(std::span<const unsigned char> message) : message_(message) {}
 
-    // Expands the (possibly compressed) name at `offset` as c-ares always has: a byte outside
-    // printable ASCII as \DDD, any of "$().;@\ as \c, and a label of one zero octet ending
-    // the text (c-ares wrote it raw into a C string). Returns its encoded length too.
+    // Expands the (possibly compressed) name at `offset` in presentation form: a byte outside
+    // printable ASCII as \DDD (a zero octet too: it ends no label), any of "$().;@\ as \c.
+    // Returns its encoded length too.
     Expected<std::pair<std::string, std::size_t>, std::string> name_at(std::size_t offset) const {
         const auto end = name_end(offset);
         if (!end) return unexpected(end.error());
         const std::size_t encoded_length = *end - offset;
         std::string text;
-        bool cut = false;
         while (message_[offset] != 0) {
             const unsigned char length = message_[offset];
             if ((length & compression_pointer) == compression_pointer) {
                 offset = pointer_target(offset);
                 continue;
             }
-            if (length == 1 && message_[offset + 1] == 0) {
-                cut = true;
-                break;
-            }
             for (std::size_t i = offset + 1; i <= offset + length; ++i)
                 append_octet(text, message_[i]);
             text += '.';
             offset += 1 + length;
         }
-        if (!cut && !text.empty()) text.pop_back();
+        if (!text.empty()) text.pop_back();
         return std::pair{std::move(text), encoded_length};
     }
 
     // Where the name at `offset` ends in the message (after its last label or its first
     // pointer). Pointers are followed only to check that the whole name is there: a label or
-    // pointer past the end, more than 50 pointers (a loop) or a reserved label type makes it
-    // undecodable, as it did for c-ares.
+    // pointer past the end, more than 50 pointers (a loop), a reserved label type or more than
+    // 255 octets in all makes it undecodable.
     Expected<std::size_t, std::string> name_end(std::size_t offset) const {
         std::optional<std::size_t> end;
+        std::size_t octets = 1;  // the root label
         for (std::size_t pointers = 0;;) {
             if (offset >= message_.size()) return unexpected(std::string("undecodable name"));
             const unsigned char length = message_[offset];
@@ -121,6 +140,10 @@ class MessageReader {
             } else if ((length & compression_pointer) != 0) {
                 return unexpected(std::string("undecodable name"));
             } else {
+                octets += 1 + length;
+                if (octets > max_name_octets) {
+                    return unexpected(std::string("a name longer than 255 octets"));
+                }
                 offset += 1 + length;
             }
         }
@@ -151,7 +174,13 @@ class MessageReader {
         }
     }
 
-    Expected<std::vector<RawRecord>, std::string> answer_records() const {
+    // The answer records, and the OPT pseudo-record's upper 8 bits of the rcode (RFC 6891
+    // §6.1.3). Every section is walked: a message whose records do not all decode is broken.
+    struct Sections {
+        std::vector<RawRecord> answers;
+        int extended_rcode = 0;
+    };
+    Expected<Sections, std::string> sections() const {
         if (message_.size() < HFIXEDSZ) return unexpected(std::string("short header"));
         std::size_t offset = HFIXEDSZ;
         for (unsigned question = 0; question < DNS_HEADER_QDCOUNT(message_.data()); ++question) {
@@ -160,30 +189,50 @@ class MessageReader {
             offset = *end + QFIXEDSZ;
             if (offset > message_.size()) return unexpected(std::string("question cut short"));
         }
-        std::vector<RawRecord> records;
-        records.reserve(DNS_HEADER_ANCOUNT(message_.data()));
-        for (unsigned answer = 0; answer < DNS_HEADER_ANCOUNT(message_.data()); ++answer) {
-            const std::size_t owner_offset = offset;
-            auto end = name_end(offset);
-            if (!end) return unexpected(fmt::format("answer {}: {}", answer + 1, end.error()));
-            offset = *end;
-            if (offset + RRFIXEDSZ > message_.size()) {
-                return unexpected(fmt::format("answer {} cut short", answer + 1));
+        Sections sections;
+        sections.answers.reserve(DNS_HEADER_ANCOUNT(message_.data()));
+        enum Section { answer, authority, additional };
+        constexpr const char* section_names[] = {"answer", "authority record", "additional record"};
+        const unsigned counts[] = {DNS_HEADER_ANCOUNT(message_.data()),
+                                   DNS_HEADER_NSCOUNT(message_.data()),
+                                   DNS_HEADER_ARCOUNT(message_.data())};
+        bool seen_opt = false;
+        for (const Section section : {answer, authority, additional}) {
+            for (unsigned index = 1; index <= counts[section]; ++index) {
+                auto record = record_at(offset);
+                if (!record) {
+                    return unexpected(
+                        fmt::format("{} {}: {}", section_names[section], index, record.error()));
+                }
+                offset = record->rdata_offset + record->rdata_length;
+                if (section == answer) {
+                    sections.answers.push_back(*record);
+                } else if (section == additional && record->type == opt_type) {
+                    if (seen_opt) return unexpected(std::string("more than one OPT record"));
+                    seen_opt = true;
+                    sections.extended_rcode = static_cast<int>(record->ttl >> 24);
+                }
             }
-            const unsigned char* fixed = message_.data() + offset;
-            RawRecord record{.owner_offset = owner_offset,
-                             .type = static_cast<std::uint16_t>(DNS_RR_TYPE(fixed)),
-                             .dns_class = static_cast<std::uint16_t>(DNS_RR_CLASS(fixed)),
-                             .ttl = static_cast<std::uint32_t>(DNS_RR_TTL(fixed)),
-                             .rdata_offset = offset + RRFIXEDSZ,
-                             .rdata_length = static_cast<std::size_t>(DNS_RR_LEN(fixed))};
-            offset = record.rdata_offset + record.rdata_length;
-            if (offset > message_.size()) {
-                return unexpected(fmt::format("answer {}: RDATA cut short", answer + 1));
-            }
-            records.push_back(std::move(record));
         }
-        return records;
+        return sections;
+    }
+
+    // The resource record at `offset`, its RDATA within the message.
+    Expected<RawRecord, std::string> record_at(std::size_t offset) const {
+        auto end = name_end(offset);
+        if (!end) return unexpected(end.error());
+        if (*end + RRFIXEDSZ > message_.size()) return unexpected(std::string("cut short"));
+        const unsigned char* fixed = message_.data() + *end;
+        RawRecord record{.owner_offset = offset,
+                         .type = static_cast<std::uint16_t>(DNS_RR_TYPE(fixed)),
+                         .dns_class = static_cast<std::uint16_t>(DNS_RR_CLASS(fixed)),
+                         .ttl = static_cast<std::uint32_t>(DNS_RR_TTL(fixed)),
+                         .rdata_offset = *end + RRFIXEDSZ,
+                         .rdata_length = static_cast<std::size_t>(DNS_RR_LEN(fixed))};
+        if (record.rdata_offset + record.rdata_length > message_.size()) {
+            return unexpected(std::string("RDATA cut short"));
+        }
+        return record;
     }
 
     // TXT RDATA: one or more <length><octets> character-strings filling RDLENGTH exactly.
@@ -211,7 +260,8 @@ class MessageReader {
         const unsigned char* rdata = message_.data() + record.rdata_offset;
         const auto preference = static_cast<std::uint16_t>((rdata[0] << 8) | rdata[1]);
         auto exchange = name_at(record.rdata_offset + 2);
-        if (!exchange || exchange->second != record.rdata_length - 2) {
+        if (!exchange) return unexpected(exchange.error());
+        if (exchange->second != record.rdata_length - 2) {
             return unexpected(std::string("MX exchange does not fill its RDATA"));
         }
         return std::pair{preference, std::move(exchange->first)};
@@ -238,7 +288,8 @@ class MessageReader {
 
     Expected<std::string, std::string> cname_target(const RawRecord& record) const {
         auto target = name_at(record.rdata_offset);
-        if (!target || target->second != record.rdata_length) {
+        if (!target) return unexpected(target.error());
+        if (target->second != record.rdata_length) {
             return unexpected(std::string("CNAME target does not fill its RDATA"));
         }
         return std::move(target->first);
@@ -271,7 +322,9 @@ Outcome outcome_for_rcode(int rcode, bool has_records) {
 Response malformed(Response response, std::string detail) {
     response.outcome = Outcome::malformed;
     response.detail = std::move(detail);
+    // Nothing of a broken answer is used: neither its records nor the chain to them.
     response.records.clear();
+    response.cnames.clear();
     return response;
 }
 
@@ -321,6 +374,7 @@ std::string rcode_name(int rcode) {
     if (rcode >= 0 && static_cast<std::size_t>(rcode) < std::size(names)) {
         return std::string(names[rcode]);
     }
+    if (rcode == 16) return "BADVERS";  // an extended rcode, from the OPT record
     return fmt::format("RCODE{}", rcode);
 }
 
@@ -333,25 +387,36 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
     response.authenticated = ((header[3] >> 5) & 1) != 0;
 
     const MessageReader reader(message);
-    auto records = reader.answer_records();
-    if (!records) return malformed(std::move(response), records.error());
+    auto sections = reader.sections();
+    if (!sections) return malformed(std::move(response), sections.error());
+    response.rcode = (sections->extended_rcode << 4) | *response.rcode;
+    const std::vector<RawRecord>& records = sections->answers;
 
     // The recursive resolver chased the CNAMEs; walk its chain from the query name so that
     // only records owned by the chain's last name count.
     std::string owner(name);
-    for (std::size_t hop = 0; hop < max_cname_chain; ++hop) {
-        const auto cname = std::find_if(records->begin(), records->end(), [&](const RawRecord& r) {
+    for (std::size_t hop = 0;; ++hop) {
+        const auto cname = std::find_if(records.begin(), records.end(), [&](const RawRecord& r) {
             return r.type == ns_t_cname && r.dns_class == ns_c_in &&
                    reader.name_equals(r.owner_offset, owner);
         });
-        if (cname == records->end()) break;
+        if (cname == records.end()) break;
+        if (hop == max_cname_chain) {
+            return malformed(std::move(response),
+                             fmt::format("a CNAME chain longer than {} names", max_cname_chain));
+        }
         auto target = reader.cname_target(*cname);
         if (!target) return malformed(std::move(response), target.error());
-        owner = *target;
+        // A loop would only end at the length limit; named for what it is.
+        const auto seen = [&](std::string_view earlier) { return names_equal(earlier, *target); };
+        if (seen(name) || std::any_of(response.cnames.begin(), response.cnames.end(), seen)) {
+            return malformed(std::move(response), fmt::format("a CNAME loop back to {}", *target));
+        }
+        owner = std::move(*target);
         response.cnames.push_back(owner);
     }
 
-    for (const RawRecord& record : *records) {
+    for (const RawRecord& record : records) {
         if (record.type != static_cast<std::uint16_t>(type) || record.dns_class != ns_c_in ||
             !reader.name_equals(record.owner_offset, owner)) {
             continue;

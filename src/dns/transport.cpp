@@ -4,7 +4,9 @@
 // try N goes to server (first + N) mod servers, waits timeout << (N / servers),
 // and the query fails after `tries` passes over the servers. A server that refuses (ICMP port
 // unreachable, a failed TCP connection) is skipped for the rest of the query when there are
-// others to ask.
+// others to ask. An answer counts only when it comes where its query went: the UDP socket of
+// the current try, or the TCP connection to its server; and only a reply (QR set) to a
+// standard query (opcode QUERY) counts at all.
 #include "dns/transport.hpp"
 
 #include <netinet/in.h>
@@ -22,6 +24,7 @@
 #include <optional>
 #include <random>
 #include <stdexcept>
+#include <system_error>
 
 #include "dns/query.hpp"
 
@@ -29,7 +32,7 @@ namespace tlsrpt::dns {
 namespace {
 
 constexpr std::size_t header_size = 12;
-// One query per message ID at most.
+// One query per message ID at most: more wait for an ID to come free.
 constexpr std::size_t max_in_flight = 1 << 16;
 constexpr std::uint32_t none = UINT32_MAX;
 // Servers are skipped per query with a bit each.
@@ -43,8 +46,12 @@ constexpr unsigned queries_per_call = 256;
 // Room for the answers of a large window of lookups arriving together.
 constexpr int socket_receive_buffer = 1 << 20;
 // Then the next query goes out through a new socket: the kernel binds each one to a random
-// source port, which a forged answer has to guess besides the ID and the question.
-constexpr std::uint32_t queries_per_socket = 4096;
+// source port, which a forged answer has to guess besides the ID and the question. Few per
+// port, so that a flood of forged answers to one port can hit only a few queries.
+constexpr std::uint32_t queries_per_socket = 256;
+// A TCP connection is read a message at a time, this many at most per event: a server that
+// streams without end holds neither the event loop nor more than one message of memory.
+constexpr int tcp_messages_per_event = 16;
 constexpr int max_epoll_events = 64;
 
 // What an epoll event is about: a UDP socket (by index) or a server's TCP connection.
@@ -75,8 +82,9 @@ struct Transport::Impl {
         std::uint16_t length = 0;
         std::uint16_t question_end = 0;
         std::uint16_t id = 0;
+        bool has_id = false;  // false while it waits for an ID to come free
         int try_count = 0;
-        int timeouts = 0;
+        int tries_sent = 0;
         bool timed_out = false;  // a try timed out: the query ends as a timeout, not unreachable
         bool over_tcp = false;   // after a truncated answer, for the rest of its tries
         std::size_t server = 0;
@@ -101,7 +109,8 @@ struct Transport::Impl {
         bool connected = false;
         bool watching_writable = false;
         std::vector<unsigned char> outgoing;  // length-prefixed queries not yet written
-        std::vector<unsigned char> incoming;  // bytes read, not yet a whole answer
+        std::vector<unsigned char> incoming;  // bytes read of the next message, at most one
+        int messages_due = 0;                 // one per query sent: no more are read
     };
     struct Server {
         ServerAddress address;
@@ -123,7 +132,10 @@ struct Transport::Impl {
     std::vector<Query> slots;
     std::vector<std::uint32_t> free_slots;
     std::vector<std::uint32_t> slot_by_id = std::vector<std::uint32_t>(max_in_flight, none);
-    std::size_t in_flight = 0;
+    std::size_t in_flight = 0;  // queries with an ID
+    // Queries sent while every ID was in use, oldest first; entries of cancelled ones are
+    // skipped when they come up.
+    std::deque<std::pair<std::uint32_t, std::uint64_t>> waiting_for_id;
     std::uint64_t incarnations = 0;
     std::uint64_t try_serials = 0;
     std::size_t next_server = 0;  // rotation: each query starts at the next one
@@ -165,9 +177,6 @@ struct Transport::Impl {
         if (message.size() < header_size || message.size() > max_query_size) {
             throw std::invalid_argument("a DNS query of an impossible size");
         }
-        if (in_flight == max_in_flight) {
-            throw std::length_error("more than 65536 DNS queries in flight");
-        }
         std::uint32_t slot = 0;
         if (free_slots.empty()) {
             slot = static_cast<std::uint32_t>(slots.size());
@@ -176,42 +185,67 @@ struct Transport::Impl {
             slot = free_slots.back();
             free_slots.pop_back();
         }
-        ++in_flight;
         Query& query = slots[slot];
         query = Query{};
         query.tag = tag;
         query.incarnation = ++incarnations;
-        query.id = unused_id();
-        slot_by_id[query.id] = slot;
         std::copy(message.begin(), message.end(), query.bytes.begin());
         query.length = static_cast<std::uint16_t>(message.size());
-        query.bytes[0] = static_cast<unsigned char>(query.id >> 8);
-        query.bytes[1] = static_cast<unsigned char>(query.id & 0xff);
         query.question_end = static_cast<std::uint16_t>(question_end(message));
         query.server = next_server;
         next_server = (next_server + 1) % servers.size();
         const Handle handle{slot, query.incarnation};
-        start_try(slot);
+        if (in_flight == max_in_flight) {
+            waiting_for_id.emplace_back(slot, query.incarnation);
+        } else {
+            take_id(slot);
+        }
         return handle;
+    }
+
+    // Gives the query an ID and starts its first try.
+    void take_id(std::uint32_t slot) {
+        Query& query = slots[slot];
+        query.id = unused_id();
+        query.has_id = true;
+        slot_by_id[query.id] = slot;
+        ++in_flight;
+        query.bytes[0] = static_cast<unsigned char>(query.id >> 8);
+        query.bytes[1] = static_cast<unsigned char>(query.id & 0xff);
+        start_try(slot);
     }
 
     void release(std::uint32_t slot) {
         Query& query = slots[slot];
         leave_socket(query);
-        slot_by_id[query.id] = none;
         query.incarnation = 0;
         free_slots.push_back(slot);
+        if (!query.has_id) return;
+        slot_by_id[query.id] = none;
         --in_flight;
-    }
-
-    void cancel(Handle handle) {
-        if (handle.slot < slots.size() && slots[handle.slot].incarnation == handle.incarnation &&
-            handle.incarnation != 0) {
-            release(handle.slot);
+        // The ID goes to the query that has waited longest for one.
+        while (!waiting_for_id.empty()) {
+            const auto [waiting, incarnation] = waiting_for_id.front();
+            waiting_for_id.pop_front();
+            if (slots[waiting].incarnation == incarnation) {
+                take_id(waiting);
+                return;
+            }
         }
     }
 
+    int cancel(Handle handle) {
+        if (handle.slot >= slots.size() || slots[handle.slot].incarnation != handle.incarnation ||
+            handle.incarnation == 0) {
+            return 0;
+        }
+        const int tries_sent = slots[handle.slot].tries_sent;
+        release(handle.slot);
+        return tries_sent;
+    }
+
     void cancel_all() {
+        waiting_for_id.clear();
         for (std::uint32_t slot = 0; slot < slots.size(); ++slot) {
             if (slots[slot].incarnation != 0) release(slot);
         }
@@ -219,7 +253,7 @@ struct Transport::Impl {
 
     void end(std::uint32_t slot, Exchange exchange) {
         const std::uint64_t tag = slots[slot].tag;
-        exchange.timeouts = slots[slot].timeouts;
+        exchange.tries_sent = slots[slot].tries_sent;
         release(slot);
         completion(tag, exchange);
     }
@@ -231,11 +265,22 @@ struct Transport::Impl {
         Query& query = slots[slot];
         query.try_serial = ++try_serials;
         if (query.over_tcp) {
+            ++query.tries_sent;
             arm_timer(slot, Clock::now());
             send_over_tcp(slot);
         } else {
             send_over_udp(slot);
         }
+    }
+
+    // A truncated answer: the same try again over TCP, to the same server, with a fresh timer.
+    void repeat_over_tcp(std::uint32_t slot) {
+        Query& query = slots[slot];
+        leave_socket(query);
+        query.over_tcp = true;
+        query.try_serial = ++try_serials;
+        arm_timer(slot, Clock::now());
+        send_over_tcp(slot);
     }
 
     void arm_timer(std::uint32_t slot, Clock::time_point sent) {
@@ -277,7 +322,6 @@ struct Transport::Impl {
         Query& query = slots[slot];
         leave_socket(query);
         query.timed_out = true;
-        ++query.timeouts;
         next_try(slot);
     }
 
@@ -303,11 +347,22 @@ struct Transport::Impl {
         }
     }
 
+    // A socket of our own that cannot be had is a local failure, not the server's: the run
+    // cannot go on as it should, and says so (std::system_error) rather than report the
+    // domains left as unreachable.
+    static bool is_local_failure(int error) {
+        return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
+    }
+
     std::uint32_t open_udp_socket(std::size_t server) {
         const ServerAddress& address = servers[server].address;
         const int fd =
             socket(address.address.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) return none;
+        if (fd < 0) {
+            if (is_local_failure(errno))
+                throw std::system_error(errno, std::generic_category(), "socket");
+            return none;
+        }
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &socket_receive_buffer, sizeof socket_receive_buffer);
         const auto free = std::find_if(sockets.begin(), sockets.end(),
                                        [](const UdpSocket& socket) { return socket.fd < 0; });
@@ -326,20 +381,33 @@ struct Transport::Impl {
         return index;
     }
 
+    // The server's current socket, or a new one once that has carried its share of queries.
+    // With no descriptor to spare for the new one, the current one carries on.
+    std::uint32_t socket_for(std::size_t server) {
+        const std::uint32_t current = servers[server].socket;
+        if (current != none && sockets[current].queries_sent < queries_per_socket) return current;
+        std::uint32_t fresh = none;
+        try {
+            fresh = open_udp_socket(server);
+        } catch (const std::system_error&) {
+            if (current == none) throw;
+            sockets[current].queries_sent = 0;
+            return current;
+        }
+        if (current != none) sockets[current].retired = true;
+        servers[server].socket = fresh;
+        return fresh;
+    }
+
     void send_over_udp(std::uint32_t slot) {
         Query& query = slots[slot];
-        Server& server = servers[query.server];
-        if (server.socket == none) server.socket = open_udp_socket(query.server);
-        if (server.socket == none) {
+        const std::uint32_t index = socket_for(query.server);
+        if (index == none) {
             refused(slot);
             return;
         }
-        const std::uint32_t index = server.socket;
         UdpSocket& socket = sockets[index];
-        if (++socket.queries_sent == queries_per_socket) {
-            socket.retired = true;
-            server.socket = none;
-        }
+        ++socket.queries_sent;
         ++socket.in_flight;
         query.socket = index;
         socket.unsent.push_back({slot, query.try_serial});
@@ -384,7 +452,9 @@ struct Transport::Impl {
             if (sent > 0) {
                 const auto now = Clock::now();
                 for (std::size_t i = done; i < done + static_cast<std::size_t>(sent); ++i) {
-                    arm_timer(sockets[index].unsent[i].slot, now);
+                    const std::uint32_t slot = sockets[index].unsent[i].slot;
+                    ++slots[slot].tries_sent;
+                    arm_timer(slot, now);
                 }
                 done += static_cast<std::size_t>(sent);
                 continue;
@@ -416,7 +486,6 @@ struct Transport::Impl {
     }
 
     void read_udp(std::uint32_t index) {
-        const std::size_t server = sockets[index].server;
         for (;;) {
             if (sockets[index].fd < 0) return;
             for (unsigned i = 0; i < datagrams_per_call; ++i) {
@@ -437,7 +506,8 @@ struct Transport::Impl {
                 const std::span<const unsigned char> datagram(
                     datagrams.data() + static_cast<std::size_t>(i) * datagram_size,
                     std::min<std::size_t>(headers[i].msg_len, datagram_size));
-                on_answer(datagram, server, cut ? Truncation::cut : Truncation::as_flagged);
+                on_answer(datagram, Arrival{Carrier::udp, index},
+                          cut ? Truncation::cut : Truncation::as_flagged);
             }
             if (received < static_cast<int>(datagrams_per_call)) return;
         }
@@ -486,6 +556,7 @@ struct Transport::Impl {
         tcp.outgoing.push_back(static_cast<unsigned char>(query.length & 0xff));
         tcp.outgoing.insert(tcp.outgoing.end(), query.bytes.begin(),
                             query.bytes.begin() + query.length);
+        ++tcp.messages_due;
         // Written when the socket says it has room, in the next round.
         if (tcp.connected) watch_writable(query.server, true);
     }
@@ -546,29 +617,41 @@ struct Transport::Impl {
         write_tcp(server);
     }
 
+    // Reads the next message, a part at a time as it arrives: never more than one message is
+    // held, never more messages than queries were sent on the connection, and at most
+    // tcp_messages_per_event before the event loop gets its turn again (epoll is
+    // level-triggered: the rest comes with the next round).
     void read_tcp(std::size_t server) {
-        std::vector<unsigned char>& incoming = servers[server].tcp.incoming;
-        bool closed = false;
-        for (;;) {
-            unsigned char buffer[4096];
-            const ssize_t n = recv(servers[server].tcp.fd, buffer, sizeof buffer, 0);
-            if (n > 0) {
-                incoming.insert(incoming.end(), buffer, buffer + n);
+        for (int messages = 0; messages < tcp_messages_per_event;) {
+            TcpConnection& tcp = servers[server].tcp;
+            if (tcp.messages_due == 0) {
+                // Whatever else the server sends answers nothing: the connection goes.
+                fail_tcp(server);
+                return;
+            }
+            std::vector<unsigned char>& incoming = tcp.incoming;
+            const std::size_t have = incoming.size();
+            const std::size_t want =
+                have < 2 ? 2 : 2 + ((std::size_t{incoming[0]} << 8) | incoming[1]);
+            if (have == want) {
+                const std::vector<unsigned char> message = std::move(incoming);
+                incoming.clear();
+                --tcp.messages_due;
+                ++messages;
+                on_answer({message.data() + 2, message.size() - 2}, Arrival{Carrier::tcp, server},
+                          Truncation::ignored);
+                if (servers[server].tcp.fd < 0) return;  // the answer ended the connection
                 continue;
             }
+            incoming.resize(want);
+            const ssize_t n = recv(tcp.fd, incoming.data() + have, want - have, 0);
+            incoming.resize(have + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+            if (n > 0) continue;
             if (n < 0 && errno == EINTR) continue;
-            closed = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
-            break;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+            fail_tcp(server);  // closed by the server, or broken
+            return;
         }
-        std::size_t offset = 0;
-        while (incoming.size() - offset >= 2) {
-            const std::size_t length = (incoming[offset] << 8) | incoming[offset + 1];
-            if (incoming.size() - offset - 2 < length) break;
-            on_answer({incoming.data() + offset + 2, length}, server, Truncation::ignored);
-            offset += 2 + length;
-        }
-        incoming.erase(incoming.begin(), incoming.begin() + static_cast<std::ptrdiff_t>(offset));
-        if (closed) fail_tcp(server);
     }
 
     // --- answers and timeouts ---
@@ -577,10 +660,25 @@ struct Transport::Impl {
     // TC bit is clear and it fitted the buffer.
     enum class Truncation { ignored, as_flagged, cut };
 
-    // ID and question as sent: the name compared without regard to case, type and class
-    // exactly. Anything else is not an answer to this query.
+    // Where a message came from: a UDP socket (by index) or a server's TCP connection.
+    struct Arrival {
+        Carrier carrier;
+        std::size_t index;
+    };
+
+    // Whether the query's current try went where `arrival` is: its UDP socket, or the TCP
+    // connection to its server.
+    static bool sent_to(const Query& query, Arrival arrival) {
+        return arrival.carrier == Carrier::udp ? !query.over_tcp && query.socket == arrival.index
+                                               : query.over_tcp && query.server == arrival.index;
+    }
+
+    // A reply (QR) to a standard query (opcode 0) with the ID and question as sent: the name
+    // compared without regard to case, type and class exactly. Anything else is not an answer
+    // to this query (a server that echoes queries back answers nothing).
     static bool answers(const Query& query, std::span<const unsigned char> message) {
         if (message.size() < query.question_end) return false;
+        if ((message[2] & 0xf8) != 0x80) return false;         // QR 1, opcode QUERY
         if (message[4] != 0 || message[5] != 1) return false;  // QDCOUNT 1
         std::size_t offset = header_size;
         while (query.bytes[offset] != 0) {
@@ -595,26 +693,22 @@ struct Transport::Impl {
                           query.bytes.begin() + query.question_end, message.begin() + offset);
     }
 
-    void on_answer(std::span<const unsigned char> message, std::size_t server,
-                   Truncation truncation) {
+    void on_answer(std::span<const unsigned char> message, Arrival arrival, Truncation truncation) {
         if (message.size() < header_size) return;
         const std::uint32_t slot = slot_by_id[(message[0] << 8) | message[1]];
-        if (slot == none || !answers(slots[slot], message)) return;
+        if (slot == none || !sent_to(slots[slot], arrival) || !answers(slots[slot], message)) {
+            return;
+        }
         const bool truncated = truncation == Truncation::cut ||
                                (truncation == Truncation::as_flagged && (message[2] & 0x02) != 0);
         if (truncated) {
-            Query& query = slots[slot];
-            if (query.over_tcp) return;
-            // The same try, over TCP to the server of the current try, with a fresh timer.
-            leave_socket(query);
-            query.over_tcp = true;
-            start_try(slot);
+            repeat_over_tcp(slot);
             return;
         }
         Exchange exchange;
         exchange.ending = Exchange::Ending::answered;
         exchange.message = message;
-        exchange.server = servers[server].address.text;
+        exchange.server = servers[slots[slot].server].address.text;
         end(slot, exchange);
     }
 
@@ -700,7 +794,7 @@ Expected<std::unique_ptr<Transport>, std::string> Transport::create(TransportOpt
     }
     auto impl = std::make_unique<Impl>();
     impl->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (impl->epoll_fd < 0) return unexpected(fmt::format("epoll: {}", std::strerror(errno)));
+    if (impl->epoll_fd < 0) throw std::system_error(errno, std::generic_category(), "epoll");
     for (ServerAddress& address : options.servers) {
         impl->servers.emplace_back().address = std::move(address);
     }
@@ -722,8 +816,8 @@ Transport::Handle Transport::send(std::span<const unsigned char> query, std::uin
     return impl_->send(query, tag);
 }
 
-void Transport::cancel(Handle handle) {
-    impl_->cancel(handle);
+int Transport::cancel(Handle handle) {
+    return impl_->cancel(handle);
 }
 
 void Transport::cancel_all() {

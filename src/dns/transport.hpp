@@ -3,8 +3,6 @@
 // truncated answers repeated over TCP. Internal to src/dns/.
 #pragma once
 
-#include <sys/socket.h>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -15,15 +13,10 @@
 #include <vector>
 
 #include "dns/response.hpp"
+#include "dns/server_address.hpp"
 #include "tlsrpt/expected.hpp"
 
 namespace tlsrpt::dns {
-
-struct ServerAddress {
-    sockaddr_storage address{};
-    socklen_t length = 0;
-    std::string text;  // "a.b.c.d:port" or "[v6]:port", as Response::server shows it
-};
 
 struct TransportOptions {
     std::vector<ServerAddress> servers;
@@ -39,7 +32,7 @@ struct Exchange {
     Ending ending = Ending::timed_out;
     std::span<const unsigned char> message;  // the answer; valid during the callback only
     std::string_view server;                 // the server that answered
-    int timeouts = 0;                        // tries that timed out before the end
+    int tries_sent = 0;                      // tries that left, the answered one included
 };
 
 class Transport {
@@ -59,15 +52,18 @@ class Transport {
     Transport& operator=(const Transport&) = delete;
 
     // Queues `query` (a whole message; its ID is replaced by a random one unique among the
-    // queries in flight). It leaves with the next poll(). Throws std::length_error when
-    // 65,536 queries are in flight already.
+    // queries in flight). It leaves with the next poll(), or, while 65,536 queries are in
+    // flight already, once one of them ends. Throws std::system_error when no socket can be
+    // had for it (too many open files): a local failure, not the server's.
     Handle send(std::span<const unsigned char> query, std::uint64_t tag);
-    // Forgets a query without completing it; a late answer is ignored.
-    void cancel(Handle handle);
+    // Forgets a query without completing it; a late answer is ignored. Returns how many of its
+    // tries had left.
+    int cancel(Handle handle);
     void cancel_all();
 
     // Sends every queued query, waits until an answer comes, `wake` or the next try timeout
     // (a signal ends the wait early too), and completes the queries that ended meanwhile.
+    // Throws std::system_error as send() does.
     void poll(Clock::time_point wake);
 
   private:

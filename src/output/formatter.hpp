@@ -26,6 +26,10 @@ namespace tlsrpt::output {
 
 enum class Format { text, json, jsonl, csv, nagios, prometheus };
 
+// The `schema_version` of every JSON document (schema/*.schema.json describe them): raised
+// when a shape changes in a way that older readers would misread.
+inline constexpr std::uint64_t json_schema_version = 1;
+
 std::string_view to_string(Format format);
 
 // How many results had each status, and the exit code they add up to.

@@ -6,6 +6,7 @@
 
 #include "output/formatters.hpp"
 #include "output/json_writer.hpp"
+#include "tlsrpt/generate.hpp"
 
 namespace tlsrpt::output {
 namespace {
@@ -228,6 +229,8 @@ void write_deep(JsonWriter& json, const DeepResult& deep) {
 void write_result_object(JsonWriter& json, const CheckResult& result) {
     const Evaluation& evaluation = result.evaluation;
     json.begin_object();
+    json.key("schema_version");
+    json.number(json_schema_version);
     const bool from_lookup = result.input.has_value();
     if (from_lookup) {
         json.key("input");
@@ -257,6 +260,13 @@ void write_result_object(JsonWriter& json, const CheckResult& result) {
     json.end_array();
     json.key("suggested_record");
     optional_string(json, evaluation.suggested_record);
+    // As a zone file holds it: character-strings of at most 255 octets.
+    json.key("suggested_record_strings");
+    if (evaluation.suggested_record) {
+        string_array(json, split_character_strings(*evaluation.suggested_record));
+    } else {
+        json.null();
+    }
     if (from_lookup) {
         json.key("dns");
         if (result.dns) {

@@ -10,6 +10,8 @@
 
 #include "output/escape.hpp"
 #include "output/formatters.hpp"
+#include "tlsrpt/canonical.hpp"
+#include "tlsrpt/generate.hpp"
 
 namespace tlsrpt::output {
 namespace {
@@ -18,7 +20,7 @@ std::string_view verdict(const CheckResult& result) {
     const Evaluation& evaluation = result.evaluation;
     // An invalid status with a policy comes from --deep errors around a usable record.
     if (evaluation.status == Status::invalid && evaluation.policy) {
-        return "senders will use this policy, but see the errors";
+        return "the TLS-RPT record is usable, but errors around it break reporting";
     }
     // Error rows that never got an answer say why rather than blame the lookup.
     if (evaluation.status == Status::error && !evaluation.diagnostics.empty()) {
@@ -78,8 +80,9 @@ class TextFormatter final : public Formatter {
         return colour_ ? fmt::format(style, "{}", text) : std::string(text);
     }
 
-    static std::string record_label(std::size_t index) {
-        return fmt::format("record {}: ", index + 1);
+    // Records are named by their kind where a row holds several kinds (--deep).
+    static std::string record_label(std::string_view kind, std::size_t index) {
+        return fmt::format("{}record {}: ", kind, index + 1);
     }
 
     void write_result(const CheckResult& result) override {
@@ -94,8 +97,9 @@ class TextFormatter final : public Formatter {
             "{}: {}\n", paint(tlsrpt::to_string(evaluation.status), style_of(evaluation.status)),
             verdict(result));
         if (result.dns) text += describe_lookup(*result.dns);
+        const std::string_view kind = result.deep ? "TLS-RPT " : "";
         for (std::size_t i = 0; i < evaluation.records.size(); ++i) {
-            text += "  " + record_label(i) + escape_bytes(evaluation.records[i]) + '\n';
+            text += "  " + record_label(kind, i) + escape_bytes(evaluation.records[i]) + '\n';
         }
         if (evaluation.policy) {
             for (const Destination& destination : evaluation.policy->rua) {
@@ -105,13 +109,47 @@ class TextFormatter final : public Formatter {
             }
         }
         if (result.deep) text += describe_deep(*result.deep);
-        for (const Diagnostic& diagnostic : evaluation.diagnostics) {
-            text += describe(diagnostic, evaluation.records);
+        for (const Diagnostic* diagnostic : by_severity(evaluation.diagnostics)) {
+            text += describe(*diagnostic, kind, evaluation.records);
         }
-        if (evaluation.suggested_record) {
-            text += "suggested record:\n" + escape_bytes(*evaluation.suggested_record) + '\n';
-        }
+        if (evaluation.suggested_record) text += describe_suggestion(*evaluation.suggested_record);
+        if (evaluation.status == Status::missing) text += next_step(result.domain);
         out_ << text;
+    }
+
+    // Errors first, then warnings, then notes, each in the order found.
+    static std::vector<const Diagnostic*> by_severity(const std::vector<Diagnostic>& diagnostics) {
+        std::vector<const Diagnostic*> sorted;
+        sorted.reserve(diagnostics.size());
+        for (const Diagnostic& diagnostic : diagnostics) sorted.push_back(&diagnostic);
+        std::stable_sort(
+            sorted.begin(), sorted.end(),
+            [](const Diagnostic* a, const Diagnostic* b) { return a->severity > b->severity; });
+        return sorted;
+    }
+
+    // Ready to paste: a record over 255 octets as a zone file must hold it, in strings.
+    static std::string describe_suggestion(const std::string& record) {
+        if (record.size() <= 255) return "suggested record:\n" + escape_bytes(record) + '\n';
+        return "suggested record, in character-strings of at most 255 octets that senders join "
+               "with nothing in between:\n" +
+               escape_bytes(quoted_character_strings(record)) + '\n';
+    }
+
+    // What a domain without a policy publishes next: the command that builds a record and the
+    // zone line it prints, with an address the user must replace, never a guessed one.
+    static std::string next_step(const std::optional<std::string>& domain) {
+        constexpr std::string_view placeholder = "REPLACE-ME@example.com";
+        const std::string record = canonical_record({"mailto:" + std::string(placeholder)});
+        const std::string name = domain.value_or("");
+        std::string text = fmt::format(
+            "next step: publish a TLS-RPT record; replace {} with the mailbox that is to "
+            "receive the reports:\n  tlsrpt-check generate --format zone",
+            placeholder);
+        if (!name.empty()) text += " --domain " + escape_bytes(name);
+        text += fmt::format(" --mailto {}\n  {}\n", placeholder,
+                            escape_bytes(zone_file_line(name, default_zone_ttl, record)));
+        return text;
     }
 
     // How the answer came: a postmaster reads the TTL, DNSSEC and CNAME facts from here.
@@ -136,11 +174,11 @@ class TextFormatter final : public Formatter {
         text += "  mta-sts: " + describe_mta_sts(deep.mta_sts) + '\n';
         const MtaStsEvaluation& mta_sts = deep.mta_sts.evaluation;
         for (std::size_t i = 0; i < mta_sts.records.size(); ++i) {
-            text += "    mta-sts " + record_label(i) + escape_bytes(mta_sts.records[i]) + '\n';
+            text += "    " + record_label("MTA-STS ", i) + escape_bytes(mta_sts.records[i]) + '\n';
         }
-        for (const Diagnostic& diagnostic : mta_sts.diagnostics) {
-            if (diagnostic.severity != Severity::info) {
-                text += "  " + describe(diagnostic, mta_sts.records);
+        for (const Diagnostic* diagnostic : by_severity(mta_sts.diagnostics)) {
+            if (diagnostic->severity != Severity::info) {
+                text += "  " + describe(*diagnostic, "MTA-STS ", mta_sts.records);
             }
         }
         for (const MailHost& host : deep.mx.hosts) {
@@ -221,7 +259,7 @@ class TextFormatter final : public Formatter {
 
     // The finding, then the record it concerns with carets under the offending bytes; a
     // finding about a whole record names it instead.
-    std::string describe(const Diagnostic& diagnostic,
+    std::string describe(const Diagnostic& diagnostic, std::string_view kind,
                          const std::vector<std::string>& records) const {
         std::string text = fmt::format(
             "  {} {}: {}",
@@ -232,11 +270,11 @@ class TextFormatter final : public Formatter {
             return text + '\n';
         }
         if (!diagnostic.offset) {
-            return fmt::format("{} (record {})\n", text, *diagnostic.record + 1);
+            return fmt::format("{} ({}record {})\n", text, kind, *diagnostic.record + 1);
         }
         text += '\n';
         const std::string_view record = records[*diagnostic.record];
-        const std::string label = "    " + record_label(*diagnostic.record);
+        const std::string label = "    " + record_label(kind, *diagnostic.record);
         const std::size_t offset = std::min(*diagnostic.offset, record.size());
         const std::size_t length = std::min(diagnostic.length, record.size() - offset);
         const std::size_t indent = label.size() + escaped_width(record.substr(0, offset));

@@ -1,5 +1,6 @@
 #include "output/generated_record.hpp"
 
+#include "output/formatter.hpp"
 #include "output/json_writer.hpp"
 
 namespace tlsrpt::output {
@@ -13,6 +14,8 @@ std::string generated_record_json(const GeneratedRecord& generated) {
         json.end_array();
     };
     json.begin_object();
+    json.key("schema_version");
+    json.number(json_schema_version);
     json.key("record");
     json.string(generated.record);
     json.key("rua");

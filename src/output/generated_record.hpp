@@ -13,7 +13,8 @@ struct GeneratedRecord {
     std::string zone_line;             // the zone-file line publishing it
 };
 
-// One indented JSON object: {"record", "rua", "strings", "zone"}.
+// One indented JSON object: {"schema_version", "record", "rua", "strings", "zone"}
+// (schema/generate.schema.json).
 std::string generated_record_json(const GeneratedRecord& generated);
 
 }  // namespace tlsrpt::output

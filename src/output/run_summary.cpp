@@ -47,7 +47,8 @@ double RunSummary::lookups_per_second() const {
 
 std::string RunSummary::text() const {
     std::string text = fmt::format(
-        "summary: {} row(s){} in {:.2f} s, {} lookup(s), {:.0f}/s:", rows_,
+        "summary{}: {} row(s){} in {:.2f} s, {} lookup(s), {:.0f}/s:",
+        shard_ ? fmt::format(" of shard {}/{}", shard_->index, shard_->count) : "", rows_,
         interrupted_ ? " (interrupted)" : "", elapsed_.count(), lookups_, lookups_per_second());
     for (const Status status : all_statuses) {
         text += fmt::format(" {} {}", count(status), tlsrpt::to_string(status));
@@ -91,6 +92,15 @@ std::string RunSummary::json() const {
     json.number(lookups_per_second());
     json.key("interrupted");
     json.boolean(interrupted_);
+    if (shard_) {
+        json.key("shard");
+        json.begin_object();
+        json.key("index");
+        json.number(static_cast<std::uint64_t>(shard_->index));
+        json.key("count");
+        json.number(static_cast<std::uint64_t>(shard_->count));
+        json.end_object();
+    }
     json.end_object();
     return text;
 }

@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "tlsrpt/result.hpp"
+#include "tlsrpt/shard.hpp"
 
 namespace tlsrpt::output {
 
@@ -21,6 +23,8 @@ class RunSummary {
 
     void add(const CheckResult& row);
     void finish(std::chrono::duration<double> elapsed, std::size_t lookups, bool interrupted);
+    // The rows are those of one shard of the input (--shard).
+    void set_shard(Shard shard) { shard_ = shard; }
 
     std::size_t rows() const { return rows_; }
     std::size_t count(Status status) const { return counts_[static_cast<std::size_t>(status)]; }
@@ -40,6 +44,7 @@ class RunSummary {
     std::chrono::duration<double> elapsed_{};
     std::size_t lookups_ = 0;
     bool interrupted_ = false;
+    std::optional<Shard> shard_;
 };
 
 }  // namespace tlsrpt::output

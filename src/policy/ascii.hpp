@@ -2,10 +2,13 @@
 // NUL, controls and non-ASCII bytes in TXT data never reach locale-dependent <cctype>.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <numeric>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tlsrpt::policy {
 
@@ -128,6 +131,31 @@ constexpr std::string_view trim_wsp(std::string_view text) {
     while (!text.empty() && is_wsp(text.front())) text.remove_prefix(1);
     while (!text.empty() && is_wsp(text.back())) text.remove_suffix(1);
     return text;
+}
+
+// How many typing mistakes turn `a` into `b`, ignoring ASCII case: insertions, deletions,
+// substitutions and swaps of neighbours each count one (optimal string alignment). For the
+// near misses of words people type (a version token, a command, an option name), not for
+// long texts: it takes |a| x |b| steps.
+inline std::size_t typo_distance(std::string_view a, std::string_view b) {
+    // Three rows of the distance table: two rows back, the previous one and this one.
+    std::vector<std::size_t> before(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
+    std::iota(previous.begin(), previous.end(), std::size_t{0});
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        current[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const bool same = to_lower(a[i - 1]) == to_lower(b[j - 1]);
+            current[j] =
+                std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (same ? 0 : 1)});
+            if (i > 1 && j > 1 && to_lower(a[i - 1]) == to_lower(b[j - 2]) &&
+                to_lower(a[i - 2]) == to_lower(b[j - 1])) {
+                current[j] = std::min(current[j], before[j - 2] + 1);
+            }
+        }
+        std::swap(before, previous);
+        std::swap(previous, current);
+    }
+    return previous[b.size()];
 }
 
 }  // namespace tlsrpt::policy

@@ -75,7 +75,8 @@ Expected<std::string, std::string> host_to_a_label(std::string_view host) {
     return a_label;
 }
 
-Expected<std::string, std::string> canonical_uri(std::string_view destination) {
+Expected<std::string, std::string> canonical_uri(std::string_view destination,
+                                                 NonPublicHost non_public) {
     for (char c : destination) {
         if (is_control(c)) {
             return unexpected(std::string("The destination contains control characters."));
@@ -124,7 +125,10 @@ Expected<std::string, std::string> canonical_uri(std::string_view destination) {
     std::vector<Diagnostic> findings;
     DiagnosticSink sink(findings, std::nullopt);
     const UriVerdict verdict = check_uri(canonical, UriContext{}, sink);
-    if (!findings.empty()) return unexpected(findings.front().message);
+    for (const Diagnostic& finding : findings) {
+        if (non_public == NonPublicHost::keep && finding.code == "non-public-host") continue;
+        return unexpected(finding.message);
+    }
     if (!verdict.usable) {
         return unexpected(std::string("The destination is not a valid mailto: or https: URI."));
     }

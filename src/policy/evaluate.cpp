@@ -142,6 +142,16 @@ Evaluation evaluate(const TxtRRset& rrset) {
                     parsed = diagnose_record(record, rrset[i], classification, sink);
                     break;
                 }
+                // A record of another version is for senders of that version: version 1
+                // senders discard it by design, and its destinations stay out of the
+                // suggestion.
+                if (classification.other_version) {
+                    sink.add("other-version-record", Severity::info,
+                             "Senders of TLS-RPT version 1 ignore this record of another "
+                             "version, as its authors intend beside a version 1 policy.",
+                             classification.problems[0].offset, classification.problems[0].length);
+                    break;
+                }
                 // Beside a policy, a look-alike is only a warning; its own findings would
                 // describe a record senders never read, so they are kept for the suggestion.
                 const SelectionProblem& problem = classification.problems[0];
@@ -175,7 +185,11 @@ Evaluation evaluate(const TxtRRset& rrset) {
         std::vector<std::string> texts_without_controls;
         texts_without_controls.reserve(rrset.size());
         for (std::size_t i = 0; i < rrset.size(); ++i) {
-            if (states[i].classification.kind == RecordKind::unrelated) continue;
+            const Classification& classification = states[i].classification;
+            if (classification.kind == RecordKind::unrelated ||
+                (classification.other_version && candidates > 0)) {
+                continue;
+            }
             const std::string& record = evaluation.records[i];
             if (std::none_of(record.begin(), record.end(), is_control)) {
                 sources.push_back(SalvageSource{record, &states[i].fields});
@@ -197,6 +211,12 @@ Evaluation evaluate(const TxtRRset& rrset) {
             sources.push_back(SalvageSource{text, &state.fields});
         }
         evaluation.suggested_record = suggest_record(sources);
+        // A record whose only finding is a host no repair can make public is its own
+        // suggestion: nothing to propose.
+        if (evaluation.policy && candidates + near_misses == 1 &&
+            evaluation.suggested_record == evaluation.records[evaluation.policy->record]) {
+            evaluation.suggested_record.reset();
+        }
     }
     return evaluation;
 }

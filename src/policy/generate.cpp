@@ -72,12 +72,16 @@ std::string zone_file_line(std::string_view domain, std::uint32_t ttl, std::stri
         owner += domain;
         if (domain.back() != '.') owner += '.';
     }
-    std::string line = fmt::format("{} {} IN TXT", owner, ttl);
+    return fmt::format("{} {} IN TXT {}", owner, ttl, quoted_character_strings(record));
+}
+
+std::string quoted_character_strings(std::string_view record) {
+    std::string quoted;
     for (const std::string& piece : split_character_strings(record)) {
-        line += ' ';
-        line += quoted_character_string(piece);
+        if (!quoted.empty()) quoted += ' ';
+        quoted += quoted_character_string(piece);
     }
-    return line;
+    return quoted;
 }
 
 }  // namespace tlsrpt

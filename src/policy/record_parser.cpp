@@ -30,6 +30,20 @@ bool is_extension_value(std::string_view value) {
 
 namespace {
 
+// Length of a DMARC tag and its "=" at the start of `text` ("ruf=", "rua=", "fo=", ...), or 0:
+// a DMARC record's habits copied into a rua list.
+std::size_t dmarc_tag_length(std::string_view text) {
+    // The tags are 1 to 5 letters: most URIs are told apart by their first bytes.
+    const std::size_t equals = text.substr(0, 6).find('=');
+    if (equals == std::string_view::npos) return 0;
+    const std::string_view name = text.substr(0, equals);
+    for (const std::string_view tag :
+         {"rua", "ruf", "fo", "p", "sp", "pct", "ri", "rf", "adkim", "aspf", "np"}) {
+        if (iequals(name, tag)) return equals + 1;
+    }
+    return 0;
+}
+
 class FieldParser {
   public:
     FieldParser(std::string_view record, const FieldScope& scope, DiagnosticSink& sink)
@@ -108,6 +122,7 @@ class FieldParser {
         }
         std::optional<std::size_t> glue_target = glue_target_;
         glue_target_.reset();
+        if (iequals(name, "ruf")) keep_ruf_uris(value, end);
         if (iequals(name, "v")) {
             if (!version_seen_) {
                 version_seen_ = true;
@@ -222,6 +237,47 @@ class FieldParser {
         if (parsed_.rua.size() > pieces_before) glue_target_ = parsed_.rua.size() - 1;
     }
 
+    // DMARC's ruf (failure reports) where TLS-RPT wants rua: its URIs are kept for the
+    // suggestion, which uses them when the record has no rua field.
+    void keep_ruf_uris(std::size_t value, std::size_t end) {
+        for (std::size_t begin = value; begin < end;) {
+            const std::size_t comma = std::min(record_.find(',', begin), end);
+            const std::string_view uri = trim_wsp(record_.substr(begin, comma - begin));
+            if (!uri.empty()) {
+                RuaPiece piece;
+                piece.offset = static_cast<std::size_t>(uri.data() - record_.data());
+                piece.length = uri.size();
+                piece.scheme_length = scheme_length(uri);
+                piece.is_destination = false;
+                ruf_uris_.push_back(piece);
+            }
+            begin = comma + 1;
+        }
+    }
+
+    // A DMARC tag among the URIs (",ruf=mailto:..."): named, and left out of the suggestion,
+    // but for a repeated "rua=", whose URI is kept.
+    void report_dmarc_tag(std::size_t begin, std::string_view text, std::size_t tag,
+                          std::size_t number) {
+        const bool rua = iequals(text.substr(0, tag), "rua=");
+        sink_.add("dmarc-tag-in-rua", Severity::error,
+                  rua ? fmt::format("URI {} of rua starts with \"rua=\" again; list the URIs of "
+                                    "rua separated by commas only.",
+                                    number)
+                      : fmt::format("URI {} of rua is the DMARC tag {}, which TLS-RPT does not "
+                                    "have; remove it.",
+                                    number, text.substr(0, tag - 1)),
+                  begin, rua ? tag : text.size());
+        if (!rua) return;
+        RuaPiece piece;
+        piece.offset = begin + tag;
+        piece.length = text.size() - tag;
+        piece.scheme_length = scheme_length(text.substr(tag));
+        piece.number = number;
+        piece.is_destination = false;
+        parsed_.rua.push_back(piece);
+    }
+
     void parse_rua_piece(std::size_t begin, std::size_t end, bool follows_comma) {
         const std::size_t number = ++uri_count_;
         while (begin < end && is_wsp(record_[begin])) ++begin;
@@ -233,6 +289,10 @@ class FieldParser {
             return;
         }
         const std::string_view text = record_.substr(begin, end - begin);
+        if (const std::size_t tag = dmarc_tag_length(text); tag > 0) {
+            report_dmarc_tag(begin, text, tag, number);
+            return;
+        }
         const ClassSummary summary = summarise(text);
         if (summary.any & kWsp) {
             parse_spaced_piece(begin, text, number);
@@ -289,7 +349,12 @@ class FieldParser {
     }
 
     void finish() {
-        if (rua_fields_ == 0) {
+        if (rua_fields_ == 0 && !ruf_uris_.empty()) {
+            sink_.add("missing-rua", Severity::error,
+                      "The record has no rua field, only ruf, a DMARC tag: TLS-RPT senders send "
+                      "reports to the URIs of rua.");
+            parsed_.rua.insert(parsed_.rua.end(), ruf_uris_.begin(), ruf_uris_.end());
+        } else if (rua_fields_ == 0) {
             sink_.add("missing-rua", Severity::error,
                       "The record has no rua field; senders need at least one report URI.");
         }
@@ -335,6 +400,7 @@ class FieldParser {
     std::size_t uri_count_ = 0;
     // The last URI of the previous field when that field was a rua list ending at a ";".
     std::optional<std::size_t> glue_target_;
+    std::vector<RuaPiece> ruf_uris_;
 };
 
 }  // namespace

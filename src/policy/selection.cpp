@@ -1,5 +1,7 @@
 #include "selection.hpp"
 
+#include <algorithm>
+
 #include "ascii.hpp"
 
 namespace tlsrpt::policy {
@@ -63,6 +65,67 @@ bool analyse_fields_without_version(std::string_view record, std::size_t begin, 
     return false;
 }
 
+// Typing mistakes that still make a version token a misspelt `v=TLSRPTv1` (`v=TSLRPTv1`,
+// `v=TLS-RPTv1`, `v-TLSRPTv1`).
+constexpr std::size_t kVersionTypos = 2;
+
+// Versions of other protocols, whose records may carry a `rua=mailto:` of their own.
+bool is_other_protocol_version(std::string_view version) {
+    for (const std::string_view other : {"DMARC1", "spf1", "STSv1", "BIMI1", "DKIM1"}) {
+        if (iequals(version, other)) return true;
+    }
+    return false;
+}
+
+// A report destination where TLS-RPT expects one: the record is meant as TLS-RPT whatever its
+// version says.
+bool has_rua_destination(std::string_view text) {
+    for (std::size_t at = 0; at + 4 <= text.size(); ++at) {
+        if (!istarts_with(text.substr(at), "rua=")) continue;
+        const std::string_view value = text.substr(at + 4);
+        if (istarts_with(value, "mailto:") || istarts_with(value, "https:")) return true;
+    }
+    return false;
+}
+
+// `TLSRPTv` and a number other than 1, as a later version of TLS-RPT would be written.
+bool is_other_tlsrpt_version(std::string_view version) {
+    if (!version.starts_with("TLSRPTv") || version == "TLSRPTv1") return false;
+    const std::string_view number = version.substr(7);
+    return !number.empty() &&
+           std::all_of(number.begin(), number.end(), [](char c) { return is_digit(c); });
+}
+
+// Reads what follows a version token ending at `value_end` in `text` (which starts at `begin`
+// of the record): the delimiter and where the fields are.
+void analyse_after_version(std::size_t begin, std::string_view text, std::size_t value_end,
+                           Classification& classification) {
+    std::size_t delimiter = value_end;
+    while (delimiter < text.size() && is_wsp(text[delimiter])) ++delimiter;
+    if (delimiter == text.size()) {
+        add_problem(classification, "missing-rua", std::nullopt, 0);
+    } else if (text[delimiter] == ';') {
+        if (delimiter > value_end) {
+            classification.version_space_offset = begin + value_end;
+            classification.version_space_length = delimiter - value_end;
+        }
+        classification.fields = FieldScope{begin + delimiter + 1, begin + text.size(), false};
+    } else {
+        const std::size_t fields = text[delimiter] == ',' ? delimiter + 1 : delimiter;
+        add_problem(classification, "missing-version-delimiter", begin + value_end,
+                    fields - value_end);
+        classification.fields = FieldScope{begin + fields, begin + text.size(), false};
+    }
+}
+
+// A first token that is a misspelt `v=TLSRPTv1` though it has no "v=" (`v-TLSRPTv1`): its
+// length, or 0.
+std::size_t misspelt_version_token(std::string_view text) {
+    if (text.empty() || to_lower(text[0]) != 'v') return 0;
+    const std::size_t token_end = std::min(text.find_first_of(" \t;,"), text.size());
+    return typo_distance(text.substr(0, token_end), kVersionToken) <= kVersionTypos ? token_end : 0;
+}
+
 // Reads the version token at `begin` and what follows it. False when the record is not meant
 // as TLS-RPT.
 bool analyse_version(std::string_view record, std::size_t begin, std::size_t end,
@@ -71,6 +134,11 @@ bool analyse_version(std::string_view record, std::size_t begin, std::size_t end
     std::size_t equals = 1;
     while (equals < text.size() && is_wsp(text[equals])) ++equals;
     if (text.empty() || to_lower(text[0]) != 'v' || equals >= text.size() || text[equals] != '=') {
+        if (const std::size_t token = misspelt_version_token(text); token > 0) {
+            add_problem(classification, "version-typo", begin, token);
+            analyse_after_version(begin, text, token, classification);
+            return true;
+        }
         return analyse_fields_without_version(record, begin, end, classification);
     }
     std::size_t value = equals + 1;
@@ -79,7 +147,15 @@ bool analyse_version(std::string_view record, std::size_t begin, std::size_t end
     if (value_end == std::string_view::npos) value_end = text.size();
     const std::string_view version = text.substr(value, value_end - value);
     if (!istarts_with(version, "TLSRPT")) {
-        return analyse_fields_without_version(record, begin, end, classification);
+        if (typo_distance(version, "TLSRPTv1") <= kVersionTypos) {
+            add_problem(classification, "version-typo", begin, value_end);
+        } else if (has_rua_destination(text) && !is_other_protocol_version(version)) {
+            add_problem(classification, "unsupported-version", begin + value, value_end - value);
+        } else {
+            return analyse_fields_without_version(record, begin, end, classification);
+        }
+        analyse_after_version(begin, text, value_end, classification);
+        return true;
     }
     bool spaced = equals > 1 || value > equals + 1;
     bool wrong_case = text[0] != 'v';
@@ -106,25 +182,12 @@ bool analyse_version(std::string_view record, std::size_t begin, std::size_t end
     if (spaced) add_problem(classification, "version-whitespace", begin, value_end);
     if (unsupported) {
         add_problem(classification, "unsupported-version", begin + value, value_end - value);
+        classification.other_version =
+            !spaced && !wrong_case && begin == 0 && is_other_tlsrpt_version(version);
     } else if (wrong_case) {
         add_problem(classification, "version-case", begin, value_end);
     }
-    std::size_t delimiter = value_end;
-    while (delimiter < text.size() && is_wsp(text[delimiter])) ++delimiter;
-    if (delimiter == text.size()) {
-        add_problem(classification, "missing-rua", std::nullopt, 0);
-    } else if (text[delimiter] == ';') {
-        if (delimiter > value_end) {
-            classification.version_space_offset = begin + value_end;
-            classification.version_space_length = delimiter - value_end;
-        }
-        classification.fields = FieldScope{begin + delimiter + 1, end, false};
-    } else {
-        const std::size_t fields = text[delimiter] == ',' ? delimiter + 1 : delimiter;
-        add_problem(classification, "missing-version-delimiter", begin + value_end,
-                    fields - value_end);
-        classification.fields = FieldScope{begin + fields, end, false};
-    }
+    analyse_after_version(begin, text, value_end, classification);
     return true;
 }
 
@@ -184,6 +247,9 @@ std::string_view selection_message(std::string_view code) {
     }
     if (code == "missing-version-delimiter") {
         return "The version must be followed by \";\" before the first field.";
+    }
+    if (code == "version-typo") {
+        return "The version is misspelt: it must be written exactly v=TLSRPTv1.";
     }
     if (code == "version-not-first") return "The version field must come first in the record.";
     if (code == "missing-version") {

@@ -33,6 +33,9 @@ struct Classification {
     std::size_t version_space_length = 0;
     // Where the fields are; absent when the record has nothing after the version.
     std::optional<FieldScope> fields;
+    // A well-formed record of another TLS-RPT version (`v=TLSRPTv2;`): beside a version 1
+    // policy, senders of version 1 discard it as a matter of course.
+    bool other_version = false;
 };
 
 Classification classify(std::string_view record);

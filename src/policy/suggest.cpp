@@ -19,6 +19,9 @@ std::optional<std::string> salvage_uri(std::string_view published) {
     }
     // "!10m" is a DMARC size limit copied from a rua= of DMARC: meaningless here.
     uri.resize(uri.size() - dmarc_size_suffix_length(uri));
+    // "mailto=" for "mailto:", and the scheme written twice.
+    if (istarts_with(uri, "mailto=")) uri[6] = ':';
+    while (istarts_with(uri, "mailto:mailto:")) uri.erase(0, 7);
     if (scheme_length(uri) == 0) {
         if (!is_bare_address(uri)) return std::nullopt;
         uri.insert(0, "mailto:");
@@ -27,6 +30,8 @@ std::optional<std::string> salvage_uri(std::string_view published) {
     if (iequals(scheme, "mailto")) {
         // Header fields only draw warnings: senders address the report themselves.
         uri.resize(std::min(uri.size(), uri.find('?')));
+        // An address's domain ends without a dot.
+        while (uri.ends_with('.') && uri.find('@') != std::string::npos) uri.pop_back();
     } else if (iequals(scheme, "https")) {
         // A fragment never reaches the server; user information is deprecated in URIs
         // (RFC 3986 §3.2.1) and RFC 8460 gives senders no way to authenticate with it.
@@ -41,7 +46,8 @@ std::optional<std::string> salvage_uri(std::string_view published) {
             }
         }
     }
-    auto canonical = canonical_uri(uri);
+    // A host that is not public stays: its warning says so, and the other repairs still help.
+    auto canonical = canonical_uri(uri, NonPublicHost::keep);
     if (!canonical) return std::nullopt;
     return std::move(*canonical);
 }

@@ -16,7 +16,8 @@ struct SalvageSource {
 };
 
 // One record with every destination of the sources that can be repaired, in order and once
-// each, or nothing when none can. It always evaluates `valid`.
+// each, or nothing when none can. It evaluates with no error, and with no warning but
+// `non-public-host` for a host that no repair makes public.
 std::optional<std::string> suggest_record(const std::vector<SalvageSource>& sources);
 
 // The canonical form of one published URI after the repairs a suggestion makes, or nothing

@@ -188,12 +188,23 @@ void check_mailto(std::string_view uri, std::size_t body, const UriContext& cont
                  fmt::format("{} puts \"//\" after mailto:, which takes the address directly.",
                              subject(context.number)),
                  context.offset + body, 2);
+    } else if (istarts_with(to, "mailto:")) {
+        sink.add("invalid-mailto", Severity::error,
+                 fmt::format("{} writes the mailto: scheme twice.", subject(context.number)),
+                 context.offset + body, 7);
     } else if (!is_valid_local_part(to.substr(0, at))) {
         sink.add("invalid-mailto", Severity::error,
                  fmt::format("{} has an address whose local part is not valid (RFC 5322 "
                              "dot-atom, special characters percent-encoded).",
                              subject(context.number)),
                  context.offset + body, at);
+    } else if (to.ends_with('.')) {
+        // RFC 6068 takes the domain of an addr-spec, a dot-atom: it cannot end with a dot.
+        sink.add("invalid-mailto", Severity::error,
+                 fmt::format("{} has a mail domain that ends with a dot, which an address "
+                             "cannot have; remove the dot.",
+                             subject(context.number)),
+                 context.offset + body + to.size() - 1, 1);
     } else {
         const std::string_view domain = to.substr(at + 1);
         report_host(classify_host(domain, HostSyntax::mail_domain), "mail domain", context,
@@ -278,6 +289,10 @@ void check_https(std::string_view uri, std::size_t body, const UriContext& conte
                  fmt::format("{} ends with a #fragment, which is never sent to the server.",
                              subject(context.number)),
                  context.offset + hash, uri.size() - hash);
+        // A fragment holds no "#" (RFC 3986 3.5).
+        if (const std::size_t second = uri.find('#', hash + 1); second != std::string_view::npos) {
+            report_invalid_uri_byte(context, second, sink);
+        }
     }
 }
 
@@ -391,7 +406,10 @@ UriVerdict check_uri(std::string_view uri, const UriContext& context, Diagnostic
                      context.offset, uri.size());
         } else {
             sink.add("missing-scheme", Severity::error,
-                     is_bare_address(uri)
+                     istarts_with(uri, "mailto=")
+                         ? fmt::format("{} writes mailto= where the scheme is mailto:.",
+                                       subject(context.number))
+                     : is_bare_address(uri)
                          ? fmt::format("{} is an e-mail address without the mailto: scheme.",
                                        subject(context.number))
                          : fmt::format("{} has no scheme; use mailto: or https:.",

@@ -85,6 +85,7 @@ TEST_CASE("generate: JSON output") {
                               "a@example.com", "a@example.com"});
     CHECK(run.out ==
           "{\n"
+          "  \"schema_version\": 1,\n"
           "  \"record\": \"v=TLSRPTv1; rua=mailto:a@example.com\",\n"
           "  \"rua\": [\n"
           "    \"mailto:a@example.com\"\n"
@@ -135,7 +136,9 @@ TEST_CASE("generate: a bad destination names itself and why, exit 65") {
 
 TEST_CASE("generate: option values out of range are usage errors") {
     auto run = run_cli({"generate", "--ttl", "-1", "a@example.com"});
-    CHECK(run.err == "tlsrpt-check: error: --ttl: Value -1 not in range 0 to 2147483647\n");
+    CHECK(run.err ==
+          "tlsrpt-check: error: --ttl: expected a number of seconds from 0 to 2147483647, got "
+          "'-1'\n");
     CHECK(run.exit_code == 64);
     run = run_cli({"generate", "--format", "yaml", "a@example.com"});
     CHECK(run.err == "tlsrpt-check: error: --format: yaml not in {value,zone,json}\n");

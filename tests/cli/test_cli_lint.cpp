@@ -23,6 +23,11 @@ constexpr const char* valid_output =
     "  record 1: v=TLSRPTv1; rua=mailto:a@example.com\n"
     "  reports to: mailto:a@example.com\n";
 
+// How an error of the record reader ends.
+const std::string expected_formats =
+    " Expected a TXT record as dig +short prints it (\"...\" \"...\"), a zone-file line (NAME "
+    "[TTL] [CLASS] TXT \"...\") or dig output.";
+
 // One byte as a presentation-format \DDD escape.
 std::string presentation_escape(int byte) {
     char text[5];
@@ -101,24 +106,76 @@ TEST_CASE("lint: malformed presentation input names the line and column, exit 65
         CHECK(run.out.empty());
         CHECK(run.err ==
               "tlsrpt-check: error: argument 1, column 1: Unterminated quoted string: the "
-              "closing quote is missing.\n");
+              "closing quote is missing." +
+                  expected_formats + "\n");
         CHECK(run.exit_code == 65);
     }
     SECTION("in a file") {
         const TempFile file("\"v=TLSRPTv1;\"\n\n\"rua=mailto:a@\\999\"\n");
         const auto run = run_cli({"lint", "-f", file.path()});
         CHECK(run.out.empty());
-        CHECK(run.err ==
-              "tlsrpt-check: error: " + file.path() + ":3:15: The escape \\999 is above 255.\n");
+        CHECK(run.err == "tlsrpt-check: error: " + file.path() +
+                             ":3:15: The escape \\999 is above 255." + expected_formats + "\n");
         CHECK(run.exit_code == 65);
     }
     SECTION("on standard input") {
         const auto run = run_cli({"lint", "-"}, "\"ok\"\n\"cut\n");
         CHECK(run.err ==
               "tlsrpt-check: error: <stdin>:2:1: Unterminated quoted string: the closing quote "
-              "is missing.\n");
+              "is missing." +
+                  expected_formats + "\n");
         CHECK(run.exit_code == 65);
     }
+}
+
+TEST_CASE("lint: a zone-file line, as an argument or in a file") {
+    const std::string line =
+        "_smtp._tls.example.com. 3600 IN TXT \"v=TLSRPTv1; rua=mailto:a@\" \"example.com\"";
+    CHECK(run_cli({"lint", line}).out == valid_output);
+    const TempFile zone("$ORIGIN example.com.\n; TLS reporting\n@ 3600 IN MX 10 mx\n" + line +
+                        "\n");
+    const auto run = run_cli({"lint", "-f", zone.path()});
+    CHECK(run.out == valid_output);
+    CHECK(run.err.empty());
+    CHECK(run.exit_code == 0);
+}
+
+TEST_CASE("lint: whole dig output, of which the ANSWER section counts") {
+    const std::string dig =
+        "\n; <<>> DiG 9.18.28-1~deb12u2-Debian <<>> TXT _smtp._tls.example.com\n"
+        ";; global options: +cmd\n"
+        ";; Got answer:\n"
+        ";; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 4242\n"
+        ";; flags: qr rd ra; QUERY: 1, ANSWER: 2, AUTHORITY: 0, ADDITIONAL: 1\n\n"
+        ";; OPT PSEUDOSECTION:\n"
+        "; EDNS: version: 0, flags:; udp: 1232\n"
+        ";; QUESTION SECTION:\n"
+        ";_smtp._tls.example.com.\t\tIN\tTXT\n\n"
+        ";; ANSWER SECTION:\n"
+        "_smtp._tls.example.com.\t3600\tIN\tTXT\t\"v=TLSRPTv1; rua=mailto:a@\" \"example.com\"\n"
+        "_smtp._tls.example.com.\t3600\tIN\tTXT\t\"v=spf1 -all\"\n\n"
+        ";; Query time: 3 msec\n"
+        ";; SERVER: 127.0.0.1#53(127.0.0.1) (UDP)\n"
+        ";; MSG SIZE  rcvd: 140\n";
+    const auto run = run_cli({"lint", "-"}, dig);
+    CHECK(run.out ==
+          "valid: senders will use this policy\n"
+          "  record 1: v=TLSRPTv1; rua=mailto:a@example.com\n"
+          "  record 2: v=spf1 -all\n"
+          "  reports to: mailto:a@example.com\n"
+          "  info unrelated-txt-record: An SPF record does not belong at _smtp._tls; TLS-RPT "
+          "senders ignore it. (record 2)\n");
+    CHECK(run.exit_code == 0);
+}
+
+TEST_CASE("lint: an argument that is a record of another type names what lint reads") {
+    const auto run = run_cli({"lint", "example.com. 300 IN MX 10 mx.example.com."});
+    CHECK(run.out.empty());
+    CHECK(run.err ==
+          "tlsrpt-check: error: argument 1, column 1: This is a record of type MX, "
+          "not a TXT record." +
+              expected_formats + "\n");
+    CHECK(run.exit_code == 65);
 }
 
 TEST_CASE("lint: an unreadable file exits 66") {

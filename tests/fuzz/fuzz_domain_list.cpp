@@ -3,7 +3,8 @@
 // Checks: the reader agrees with parse_domain_line on every line and counts lines and octets
 // exactly; a normalised name is a checked, lower-case A-label name that normalises to itself,
 // and an ASCII one differs from its input only by case and a final dot; a refusal is an
-// invalid-domain diagnostic with a printable message.
+// invalid-domain diagnostic with a printable message; pasted forms (URL, address, query name)
+// give a checked name or a printable refusal.
 #include <sstream>
 #include <string>
 
@@ -58,24 +59,43 @@ void check_normalisation(std::string_view input) {
     require(again.has_value() && *again == *normalised, "a normalised name normalises to itself");
 }
 
+// Whatever people paste gives a checked name, or a printable refusal.
+void check_pasted_input(std::string_view input) {
+    const auto taken = normalise_domain_input(input);
+    if (!taken) {
+        require(taken.error().code == "invalid-domain" &&
+                    fuzz::is_printable_ascii(taken.error().message),
+                "a refusal of pasted input is a printable invalid-domain");
+        return;
+    }
+    check_name(taken->domain);
+    if (taken->form == DomainInputForm::domain) {
+        const auto plain = normalise_domain(input);
+        require(plain && *plain == taken->domain, "a plain name is normalised as it is");
+    }
+}
+
 void check_list(std::string_view list) {
     const std::vector<std::string_view> lines = fuzz::split(list, "\n");
     std::istringstream stream{std::string(list)};
     input::DomainListReader reader(stream);
-    std::size_t previous = 0;
-    while (const auto line = reader.next()) {
-        require(line->number > previous && line->number <= lines.size(), "line numbers ascend");
-        previous = line->number;
-        const std::string_view text = lines[line->number - 1];
+    // Every line in turn, as the reader sees them: a header changes how later lines read.
+    input::ListLayout layout;
+    for (std::size_t number = 1; number <= lines.size(); ++number) {
+        const std::string_view text = lines[number - 1];
         if (text.size() > input::DomainListReader::max_line_length) {
-            require(line->domain.empty() &&
-                        line->problem == fmt::format("line {}: longer than {} octets", line->number,
+            const auto line = reader.next();
+            require(line && line->number == number && line->domain.empty() &&
+                        line->problem == fmt::format("line {}: longer than {} octets", number,
                                                      input::DomainListReader::max_line_length),
                     "an over-long line is malformed, and not kept");
             continue;
         }
-        const auto expected = input::parse_domain_line(text, line->number);
-        require(expected && expected->domain == line->domain && expected->problem == line->problem,
+        const auto expected = input::parse_domain_line(text, number, layout);
+        if (!expected) continue;
+        const auto line = reader.next();
+        require(line && line->number == number && expected->domain == line->domain &&
+                    expected->problem == line->problem,
                 "the reader parses each line as parse_domain_line does");
         if (line->problem) {
             require(line->problem->starts_with(fmt::format("line {}: ", line->number)),
@@ -83,11 +103,12 @@ void check_list(std::string_view list) {
             continue;
         }
         require(!line->domain.empty() &&
-                    std::none_of(line->domain.begin(), line->domain.end(), is_list_space) &&
-                    line->domain.find(',') == std::string::npos,
-                "a domain has no spaces or commas");
+                    std::none_of(line->domain.begin(), line->domain.end(), is_list_space),
+                "a domain has no spaces");
         check_normalisation(line->domain);
+        check_pasted_input(line->domain);
     }
+    require(!reader.next(), "the reader finds no line parse_domain_line skips");
     require(reader.bytes_read() == list.size(), "the reader counts every octet");
 }
 
@@ -97,5 +118,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view input = fuzz::as_text(data, size);
     check_list(input);
     check_normalisation(input);
+    check_pasted_input(input);
     return 0;
 }

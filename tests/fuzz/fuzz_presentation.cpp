@@ -1,6 +1,8 @@
 // The presentation-format reader of `lint` (one TXT record per line, as dig prints it). The
 // input is one line. Checks: a line without quotes is one string as is; parsed strings survive
-// the zone-file writer of `generate` and this reader again; errors point inside the line.
+// the zone-file writer of `generate` and this reader again; errors point inside the line. The
+// same line as a zone-file line (`<owner> 300 IN TXT <line>`) reads as the line alone when it
+// starts with a quote, and a record given alone never reads as nothing.
 #include <string>
 
 #include "fuzz_support.hpp"
@@ -23,11 +25,30 @@ void check_round_trip(const std::string& string) {
     require(join_strings(*reread) == string, "a written character-string reads back unchanged");
 }
 
+// The line read as the data of a zone-file line (when it starts with a quote: unquoted data
+// loses its leading whitespace there), and alone as one record.
+void check_record_text(std::string_view line, const Expected<TxtRecord, PresentationError>& plain) {
+    const auto alone = RecordTextReader(RecordTextReader::Input::one_record).read_line(line);
+    require(!alone || alone->has_value(), "a record given alone never reads as nothing");
+    if (!line.starts_with('"')) return;
+    const std::string zone_line = "_smtp._tls.example.com. 300 IN TXT " + std::string(line);
+    const auto in_zone = RecordTextReader().read_line(zone_line);
+    require(in_zone.has_value() == plain.has_value(), "zone data reads as the line alone");
+    if (in_zone && *in_zone) {
+        require(plain->strings == (*in_zone)->strings, "zone data gives the line's strings");
+    }
+    if (!in_zone) {
+        require(in_zone.error().column == plain.error().column + zone_line.size() - line.size(),
+                "an error in zone data points at its byte");
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view line = fuzz::as_text(data, size);
     const auto record = parse_presentation(line);
+    check_record_text(line, record);
     if (!record) {
         const PresentationError& error = record.error();
         require(error.column >= 1 && error.column <= line.size(), "an error points inside");

@@ -13,6 +13,18 @@
 //   tc-garbage   over UDP an empty answer with TC set; over TCP the garbage above
 //   bad-txt      a TXT RR whose character-string overruns its RDATA
 //   empty-rdata  a TXT RR with RDLENGTH 0 beside a TLS-RPT record
+//   echo         the query itself sent back (QR clear, the AD bit of the query kept)
+//   badvers      NOERROR in the header, BADVERS through the OPT record's extended rcode
+//   cname-loop   a CNAME to b.faults.test, and a CNAME from there back to the query name
+//   cname-long   a CNAME to a name of 940 labels (1,881 octets), which owns a TLS-RPT record
+//   cname-zero   a CNAME to `\000.example` (a first label of one zero octet) and a TLS-RPT
+//                record owned by the root name
+//   tc-flood     over UDP an empty answer with TC set; over TCP 65,535-octet messages of
+//                zeros without end, from a child process so that other queries are served
+//   forge        answers NXDOMAIN, after a flood of forged answers with every message ID to
+//                the question `_smtp._tls.silent.faults.test` (from a child process)
+//   mx-many      for a query name whose first label it is, MX: ten hosts h1-h10 under it;
+//                any other query for a name under it goes unanswered
 // Anything else gets NXDOMAIN.
 // Usage: fault_responder PORT [DROP_PERCENT]
 //   PORT 0 takes a free port; either way the port is printed on a line of its own once the
@@ -21,6 +33,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -47,6 +60,7 @@ const std::string tlsrpt_record = "v=TLSRPTv1; rua=mailto:tlsrpt@example.com";
 struct Query {
     std::string message;  // header and question, as received (additional records dropped)
     std::string mode;
+    std::string received;  // the whole message
 };
 
 std::optional<Query> parse_query(const std::string& message) {
@@ -62,8 +76,11 @@ std::optional<Query> parse_query(const std::string& message) {
     const std::size_t question_end = offset + 1 + 4;  // root label, type, class
     if (question_end > message.size()) return std::nullopt;
     const bool prefixed = labels.size() > 2 && labels[0] == "_smtp" && labels[1] == "_tls";
-    return Query{message.substr(0, question_end),
-                 prefixed ? labels[2] : (labels.empty() ? "" : labels[0])};
+    std::string mode = prefixed ? labels[2] : (labels.empty() ? "" : labels[0]);
+    // Every name under an mx-many domain: the domain's MX answered, the rest dropped.
+    const auto mx_many = std::find(labels.begin(), labels.end(), "mx-many");
+    if (mx_many != labels.end() && mx_many != labels.begin()) mode = "mx-many-other";
+    return Query{message.substr(0, question_end), std::move(mode), message};
 }
 
 void put16(std::string& out, unsigned value) {
@@ -100,6 +117,70 @@ std::string policy_answer(const Query& query) {
     return reply_to(query, 0, 1, false) + txt_rr(character_string(tlsrpt_record));
 }
 
+std::string wire_name(const std::string& dotted) {
+    std::string wire;
+    std::size_t start = 0;
+    while (start < dotted.size()) {
+        const std::size_t dot = std::min(dotted.find('.', start), dotted.size());
+        wire += static_cast<char>(dot - start);
+        wire += dotted.substr(start, dot - start);
+        start = dot + 1;
+    }
+    return wire + '\0';
+}
+
+// A resource record: owner (wire form), type, TTL 60, RDATA.
+std::string rr(const std::string& owner, unsigned type, const std::string& rdata) {
+    std::string record = owner;
+    put16(record, type);
+    put16(record, 1);
+    record += std::string("\0\0\0\x3c", 4);
+    put16(record, static_cast<unsigned>(rdata.size()));
+    return record + rdata;
+}
+
+const std::string question_name = "\xc0\x0c";  // a pointer to the query name
+constexpr unsigned type_cname = 5;
+constexpr unsigned type_txt = 16;
+constexpr unsigned type_mx = 15;
+
+std::string cname_answer(const Query& query, const std::string& mode) {
+    if (mode == "cname-loop") {
+        return reply_to(query, 0, 2, false) +
+               rr(question_name, type_cname, wire_name("b.faults.test")) +
+               rr(wire_name("b.faults.test"), type_cname, question_name);
+    }
+    if (mode == "cname-long") {
+        std::string target;
+        for (int label = 0; label < 940; ++label) target += "\1a";
+        target += '\0';
+        // The TXT record's owner points at the CNAME's RDATA: after the header, the question,
+        // and the CNAME's owner pointer and fixed fields.
+        const std::size_t target_offset = query.message.size() + 2 + 10;
+        std::string pointer;
+        put16(pointer, static_cast<unsigned>(0xc000 | target_offset));
+        return reply_to(query, 0, 2, false) + rr(question_name, type_cname, target) +
+               rr(pointer, type_txt, character_string(tlsrpt_record));
+    }
+    // cname-zero
+    return reply_to(query, 0, 2, false) +
+           rr(question_name, type_cname, std::string("\1\0\7example\0", 11)) +
+           rr(std::string(1, '\0'), type_txt, character_string(tlsrpt_record));
+}
+
+std::string mx_many_answer(const Query& query) {
+    std::string reply = reply_to(query, 0, 10, false);
+    for (int host = 1; host <= 10; ++host) {
+        std::string rdata;
+        put16(rdata, 10);
+        rdata += static_cast<char>(host < 10 ? 2 : 3);
+        rdata += "h" + std::to_string(host);
+        rdata += question_name;
+        reply += rr(question_name, type_mx, rdata);
+    }
+    return reply;
+}
+
 std::optional<std::string> answer(const Query& query, bool over_tcp) {
     const std::string garbage = std::string("\xc0\xff\xde\xad\xbe\xef\x00\x10\x00", 9) + "junk";
     const std::string& mode = query.mode;
@@ -134,7 +215,63 @@ std::optional<std::string> answer(const Query& query, bool over_tcp) {
         reply[0] = static_cast<char>(reply[0] ^ 0x5a);
         return reply;
     }
+    if (mode == "echo") return query.received;
+    if (mode == "badvers") {
+        std::string reply = reply_to(query, 0, 0, false);
+        reply[11] = 1;  // ARCOUNT: an OPT record, extended rcode 1 (BADVERS = 16)
+        return reply + std::string("\0\0\x29\x04\xd0\x01\0\0\0\0\0", 11);
+    }
+    if (mode == "cname-loop" || mode == "cname-long" || mode == "cname-zero") {
+        return cname_answer(query, mode);
+    }
+    if (mode == "tc-flood" && !over_tcp) return reply_to(query, 0, 0, true);
+    if (mode == "mx-many") {
+        const bool is_mx =
+            static_cast<unsigned char>(query.message[query.message.size() - 3]) == type_mx;
+        return is_mx ? std::optional(mx_many_answer(query)) : std::nullopt;
+    }
+    if (mode == "mx-many-other") return std::nullopt;
     return reply_to(query, rcode_nxdomain, 0, false);
+}
+
+// Floods run in a child process: the responder goes on serving the other tests meanwhile.
+template <typename Flood>
+void in_child(Flood flood) {
+    if (fork() == 0) {
+        flood();
+        _exit(0);
+    }
+}
+
+// 65,535-octet messages of zeros until the peer is gone (or after 4 GiB).
+void flood_tcp(int fd) {
+    std::string message(2 + 65535, '\0');
+    message[0] = message[1] = '\xff';
+    for (int sent = 0; sent < 65536; ++sent) {
+        if (write(fd, message.data(), message.size()) < 0) return;
+    }
+}
+
+// Forged answers to `_smtp._tls.silent.faults.test` TXT with every ID, then the real answer.
+void flood_forged(int udp, const sockaddr_storage& peer, socklen_t peer_length,
+                  const Query& query) {
+    std::string forged = "\0\0\x81\x80";
+    forged += std::string("\0\1\0\1\0\0\0\0", 8);
+    forged += wire_name("_smtp._tls.silent.faults.test");
+    put16(forged, type_txt);
+    put16(forged, 1);
+    forged += txt_rr(character_string("v=TLSRPTv1; rua=mailto:forged@attacker.example"));
+    // Paced, so that a reader's socket buffer does not drop most of them.
+    for (unsigned id = 0; id <= 0xffff; ++id) {
+        forged[0] = static_cast<char>(id >> 8);
+        forged[1] = static_cast<char>(id & 0xff);
+        sendto(udp, forged.data(), forged.size(), 0, reinterpret_cast<const sockaddr*>(&peer),
+               peer_length);
+        if (id % 64 == 63) usleep(1000);
+    }
+    const std::string reply = reply_to(query, rcode_nxdomain, 0, false);
+    sendto(udp, reply.data(), reply.size(), 0, reinterpret_cast<const sockaddr*>(&peer),
+           peer_length);
 }
 
 // A UDP reply and when it is due: at once, or 2 s later for mode `slow`.
@@ -180,6 +317,11 @@ bool serve_tcp(Connection& connection) {
         const auto query = parse_query(connection.received.substr(2, length));
         connection.received.erase(0, 2 + length);
         if (!query) continue;
+        if (query->mode == "tc-flood") {
+            const int fd = connection.fd;
+            in_child([fd] { flood_tcp(fd); });
+            return false;  // the child has the connection now
+        }
         if (const auto reply = answer(*query, true)) {
             std::string framed;
             put16(framed, static_cast<unsigned>(reply->size()));
@@ -221,6 +363,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: fault_responder PORT [DROP_PERCENT]\n");
         return 64;
     }
+    // Children (floods) are not waited for.
+    signal(SIGCHLD, SIG_IGN);
     const int udp = bound_socket(SOCK_DGRAM, std::atoi(argv[1]));
     const int port = port_of(udp);
     const int tcp = bound_socket(SOCK_STREAM, port);
@@ -248,7 +392,9 @@ int main(int argc, char** argv) {
             const auto query = n > 0 && percent(random) >= drop_percent
                                    ? parse_query(std::string(buffer, static_cast<std::size_t>(n)))
                                    : std::nullopt;
-            if (const auto message = query ? answer(*query, false) : std::nullopt) {
+            if (query && query->mode == "forge") {
+                in_child([&] { flood_forged(udp, reply.peer, reply.peer_length, *query); });
+            } else if (const auto message = query ? answer(*query, false) : std::nullopt) {
                 reply.message = *message;
                 reply.due = Clock::now() +
                             (query->mode == "slow" ? slow_answer_delay : Clock::duration::zero());

@@ -59,6 +59,50 @@ TEST_CASE("a list yields one row per domain line, malformed lines included with 
     CHECK(codes(rows.at(10)) == std::vector<std::string>{"invalid-domain"});
 }
 
+TEST_CASE("a list with a header, CSV columns, comments and pasted forms of domains") {
+    const TempFile list(
+        "rank,domain,owner\n"
+        "1,valid.cases.test,ops # our own\n"
+        "2,_smtp._tls.valid.cases.test,ops\n"
+        "3,https://warning.cases.test/,web\n"
+        "4,postmaster@nx.cases.test,mail\n"
+        "5,\"invalid.cases.test\",\"Owner, Inc\"\n");
+    const auto run = check_list(
+        unbound, {"--format", "jsonl", "--ordered", "--concurrency", "1", "-f", list.path()});
+    INFO(run.out << run.err);
+    CHECK(run.exit_code == 3);
+    const auto rows = rows_by_line(run.out);
+    REQUIRE(rows.size() == 5);
+    CHECK(rows.at(2)["input"].string() == "valid.cases.test");
+    CHECK(codes(rows.at(2)).empty());
+    // The same domain again, named by its query name: the lookup is shared, the note is not.
+    CHECK(rows.at(3)["domain"].string() == "valid.cases.test");
+    CHECK(codes(rows.at(3)) == std::vector<std::string>{"query-name-given"});
+    CHECK(rows.at(4)["status"].string() == "warning");
+    CHECK(has_code(rows.at(4), "url-given"));
+    CHECK(rows.at(5)["status"].string() == "missing");
+    CHECK(codes(rows.at(5)) == std::vector<std::string>{"no-record", "address-given"});
+    CHECK(rows.at(6)["status"].string() == "invalid");
+    CHECK(run.err.find(" 4 lookup(s)") != std::string::npos);
+}
+
+TEST_CASE("an empty list says so on stderr") {
+    for (const std::string& content :
+         {std::string(), std::string("# nothing\n\n"), std::string("domain\n")}) {
+        const TempFile list(content);
+        const auto run = check_list(unbound, {"--format", "csv", "-f", list.path()});
+        INFO(content);
+        CHECK(run.exit_code == 0);
+        CHECK(lines_of(run.out).size() == 1);  // the header of the csv
+        CHECK(run.err.find("tlsrpt-check: note: " + list.path() +
+                           " names no domain: it is empty, or holds only blank lines, comments "
+                           "and a header\n") != std::string::npos);
+    }
+    const auto piped = check_list(unbound, {"-f", "-"}, "");
+    CHECK(piped.err.find("tlsrpt-check: note: standard input names no domain") !=
+          std::string::npos);
+}
+
 TEST_CASE("a domain repeated in a list is looked up once and reported for each line") {
     std::string list_text;
     for (int i = 0; i < 30; ++i) list_text += "valid.cases.test\nnx.cases.test\n";
@@ -102,6 +146,24 @@ TEST_CASE("a list is read from standard input with -f -, after the command-line 
     CHECK(lines[2].ends_with(",valid.cases.test,1"));
     CHECK(lines[3].rfind("nx.cases.test,missing,", 0) == 0);
     CHECK(lines[3].ends_with(",nx.cases.test,2"));
+}
+
+TEST_CASE("a row is written once ready, before the next line of a slow pipe comes") {
+    FedProcess run({TLSRPT_BINARY, "--server", unbound, "--format", "jsonl", "-f", "-"});
+    run.write("valid.cases.test\n");
+    // The row must come while the input stays open without a second line; the limit only
+    // ends a run that never writes it.
+    const auto first = run.read_line(std::chrono::seconds(60));
+    REQUIRE(first);
+    CHECK(Json::parse(*first)["domain"].string() == "valid.cases.test");
+    CHECK(Json::parse(*first)["status"].string() == "valid");
+    run.write("nx.cases.test\n");
+    const auto second = run.read_line(std::chrono::seconds(60));
+    REQUIRE(second);
+    CHECK(Json::parse(*second)["status"].string() == "missing");
+    const auto rest = run.finish();
+    CHECK(rest.out.empty());
+    CHECK(rest.exit_code == 2);
 }
 
 TEST_CASE("a pause in the pipe longer than the deadline costs no try, deadline or elapsed time") {
@@ -161,7 +223,9 @@ TEST_CASE("with json and a list, the summary is part of the document") {
     const TempFile list(mixed_list);
     const auto run = check_list(unbound, {"--format", "json", "-f", list.path()});
     CHECK(run.err.empty());
+    CHECK(run.out.rfind("{\"schema_version\": 1, \"results\": [\n", 0) == 0);
     const Json document = Json::parse(run.out);
+    CHECK(document["schema_version"].number() == 1);
     CHECK(document["results"].size() == 8);
     CHECK(document["summary"]["rows"].number() == 8);
     CHECK(document["summary"]["statuses"]["valid"].number() == 3);

@@ -96,3 +96,64 @@ TEST_CASE("only IP addresses with an optional port are accepted by --server") {
         CHECK(run.out.empty());
     }
 }
+
+TEST_CASE("the query name, a URL or an address gives its domain, with a note saying so") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"_smtp._tls.valid.cases.test", "query-name-given"},
+        {"https://valid.cases.test/tlsrpt", "url-given"},
+        {"postmaster@valid.cases.test", "address-given"},
+    };
+    for (const auto& [input, note] : cases) {
+        const auto checked = check_domain(unbound, input);
+        INFO(input);
+        CHECK(checked.exit_code == 0);
+        CHECK(checked.row["status"].string() == "valid");
+        CHECK(checked.row["input"].string() == input);
+        CHECK(checked.row["domain"].string() == "valid.cases.test");
+        CHECK(checked.row["query"].string() == "_smtp._tls.valid.cases.test");
+        CHECK(codes(checked.row) == std::vector<std::string>{note});
+    }
+    const auto text = run_check({"_smtp._tls.valid.cases.test"});
+    CHECK(text.out.find("  info query-name-given: The input is the name the record is published "
+                        "at, _smtp._tls.valid.cases.test; the domain valid.cases.test is "
+                        "checked.\n") != std::string::npos);
+}
+
+TEST_CASE("what is still no domain is invalid-domain, and the message says what it saw") {
+    const auto checked = check_domain(unbound, "https://192.0.2.1/");
+    CHECK(checked.exit_code == 4);
+    CHECK(codes(checked.row) == std::vector<std::string>{"invalid-domain"});
+    CHECK(checked.row["diagnostics"][0]["message"].string() ==
+          "expected a domain name such as example.com, saw an IP address: "
+          "\"https://192.0.2.1/\"; TLS-RPT records are published under domain names");
+}
+
+TEST_CASE("a missing record says what to publish: the generate command and what it prints") {
+    const auto run = run_check({"nx.cases.test"});
+    CHECK(run.exit_code == 2);
+    const auto lines = lines_of(run.out);
+    const auto next = std::find_if(lines.begin(), lines.end(), [](const std::string& line) {
+        return line.starts_with("next step: ");
+    });
+    REQUIRE(next != lines.end());
+    REQUIRE(lines.end() - next >= 3);
+    CHECK(*next ==
+          "next step: publish a TLS-RPT record; replace REPLACE-ME@example.com with the mailbox "
+          "that is to receive the reports:");
+    const std::string command = next[1];
+    const std::string zone_line = next[2];
+    CHECK(command ==
+          "  tlsrpt-check generate --format zone --domain nx.cases.test --mailto "
+          "REPLACE-ME@example.com");
+    // The command, run as shown, prints the zone line shown.
+    std::istringstream words(command);
+    std::vector<std::string> argv;
+    for (std::string word; words >> word;) argv.push_back(word);
+    argv.front() = TLSRPT_BINARY;
+    const auto generated = run_process(argv);
+    CHECK(generated.exit_code == 0);
+    CHECK(generated.out == zone_line.substr(2) + "\n");
+    CHECK(zone_line ==
+          "  _smtp._tls.nx.cases.test. 86400 IN TXT \"v=TLSRPTv1; "
+          "rua=mailto:REPLACE-ME@example.com\"");
+}

@@ -232,13 +232,16 @@ TEST_CASE("deep: the text format shows a line per fact") {
     for (const char* line : {
              "  mx: 10 mx1.deep.test, 20 mx2.deep.test (not authenticated)",
              "  mta-sts: valid, id 20261129T0000; the HTTPS policy file is not fetched",
-             "    mta-sts record 1: v=STSv1; id=20261129T0000",
+             "  TLS-RPT record 1: v=TLSRPTv1; rua=mailto:tlsrpt@reports.deep.test,"
+             "https://collector.deep.test/v1",
+             "    MTA-STS record 1: v=STSv1; id=20261129T0000",
              "  dane mx1.deep.test: TLSA usage 3, not authenticated; TLS-RPT missing",
              "  dane mx2.deep.test: no TLSA; TLS-RPT missing",
              "  destination mailto:tlsrpt@reports.deep.test: ok (mx1.deep.test)",
              "  destination https://collector.deep.test/v1: ok (93.184.215.14, "
              "2606:2800:21f:cb07:6820:80da:af6b:8b2c)",
-             "baddest.deep.test: invalid: senders will use this policy, but see the errors",
+             "baddest.deep.test: invalid: the TLS-RPT record is usable, but errors around it "
+             "break reporting",
              "  destination mailto:r@nullmx.deep.test: null-mx",
              "  destination https://private.deep.test/r: non-public (10.1.2.3)",
              "  error destination-unresolvable: reports to the rua destination "
@@ -246,6 +249,15 @@ TEST_CASE("deep: the text format shows a line per fact") {
          }) {
         CHECK(has_line(run.out, line));
     }
+    // Errors, then warnings, then notes.
+    const std::string baddest = run.out.substr(run.out.find("baddest.deep.test: "));
+    const auto last_error = baddest.rfind("\n  error ");
+    const auto first_warning = baddest.find("\n  warning ");
+    const auto first_note = baddest.find("\n  info ");
+    REQUIRE(last_error != std::string::npos);
+    REQUIRE(first_warning != std::string::npos);
+    CHECK(last_error < first_warning);
+    CHECK((first_note == std::string::npos || first_warning < first_note));
 }
 
 TEST_CASE("deep: csv gains its columns, with the same header on every row") {

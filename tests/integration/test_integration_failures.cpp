@@ -10,17 +10,6 @@ using namespace tlsrpt::testing;
 
 namespace {
 
-// A failed lookup as every one must look: no records, the code in diagnostics and dns.error.
-void require_lookup_error(const Checked& checked, const std::string& code) {
-    INFO("stderr: " << checked.err);
-    CHECK(checked.exit_code == 4);
-    CHECK(checked.row["status"].string() == "error");
-    CHECK(codes(checked.row) == std::vector<std::string>{code});
-    CHECK(checked.row["dns"]["error"].string() == code);
-    CHECK(checked.row["records"].size() == 0);
-    CHECK(checked.row["policy"].is_null());
-}
-
 double elapsed_ms(const Checked& checked) {
     return checked.row["dns"]["elapsed_ms"].number();
 }

@@ -271,8 +271,8 @@ TEST_CASE("hostile records: a plugin check of one hostile name is one line") {
     CHECK(run.out ==
           "TLSRPT UNKNOWN - ok.test\\013\\010TLSRPT OK - forged \\124 time=0s\\255: lookup failed: "
           "invalid-domain\n"
-          "error invalid-domain: cannot convert the internationalised name to A-labels: string "
-          "encoding error\n");
+          "error invalid-domain: expected one domain name such as example.com, saw several "
+          "words: \"ok.test\\x0D\\x0ATLSRPT OK - forged \\124 time=0s\\xFF\"\n");
 }
 
 TEST_CASE("hostile records: prometheus gets no extra line, series or label") {

@@ -152,31 +152,6 @@ TEST_CASE("a million-line list, a tenth of it malformed, gives one row per domai
     CHECK(rows_read == rows_expected);
 }
 
-TEST_CASE("memory follows the lookups in flight, not the lookups that have ended") {
-    // NXDOMAIN at once from NSD; under a deadline that no lookup reaches, so that nothing
-    // ended is forgotten on its own time.
-    const auto peak_kib = [](std::size_t names) {
-        std::string list_text;
-        for (std::size_t i = 1; i <= names; ++i) {
-            list_text += "gone" + std::to_string(i) + ".cases.test\n";
-        }
-        const TempFile list(list_text);
-        const TempFile output("");
-        const auto run = run_process({TLSRPT_BINARY, "--server", nsd, "--deadline", "600000",
-                                      "--format", "csv", "-o", output.path(), "-f", list.path()},
-                                     {}, bulk_memory_env(), 300);
-        INFO(run.err);
-        CHECK(run.exit_code == 2);
-        CHECK(run.err.find(" " + std::to_string(names) + " lookup(s), ") != std::string::npos);
-        return run.max_rss_kib;
-    };
-    const long few = peak_kib(20'000);
-    const long many = peak_kib(300'000);
-    INFO("peak RSS " << few << " KiB for 20,000 names, " << many << " KiB for 300,000");
-    // Keeping each ended lookup's deadline would take 4.5 MiB more (16 octets each).
-    CHECK(many < few + 2 * 1024);
-}
-
 TEST_CASE("a reader that left stops the run: exit 74, one error line, no further lookups") {
     // Looked up to the end, these 6000 names would take 7 s; the reader wants one line.
     const TempFile list(silent_names(6000));

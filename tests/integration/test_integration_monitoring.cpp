@@ -16,6 +16,7 @@
 
 #include "temp_file.hpp"
 #include "testbed.hpp"
+#include "text_file.hpp"
 
 using namespace tlsrpt::testing;
 
@@ -78,20 +79,6 @@ bool valid_perfdata(const std::string& perfdata) {
         if (at == perfdata.size()) return true;
     } while (perfdata[at++] == ' ' && at < perfdata.size());
     return false;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
-}
-
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-    for (std::size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) {
-        text.replace(at, from.size(), to);
-    }
-    return text;
 }
 
 // A fresh empty directory for one test.

@@ -79,6 +79,17 @@ inline std::vector<std::string> codes(const Json& row) {
     return found;
 }
 
+// A failed lookup as every one must look: no records, the code in diagnostics and dns.error.
+inline void require_lookup_error(const Checked& checked, const std::string& code) {
+    INFO("stderr: " << checked.err);
+    CHECK(checked.exit_code == 4);
+    CHECK(checked.row["status"].string() == "error");
+    CHECK(codes(checked.row) == std::vector<std::string>{code});
+    CHECK(checked.row["dns"]["error"].string() == code);
+    CHECK(checked.row["records"].size() == 0);
+    CHECK(checked.row["policy"].is_null());
+}
+
 inline bool has_code(const Json& row, const std::string& code) {
     const auto found = codes(row);
     return std::find(found.begin(), found.end(), code) != found.end();

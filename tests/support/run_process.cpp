@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
 
@@ -47,6 +49,39 @@ long peak_memory_kib(pid_t pid) {
 
 // How often a running program's memory is read, at least.
 constexpr auto memory_reading_interval = std::chrono::milliseconds(10);
+
+// Whether the command line asks for `--format json` or `jsonl`, also inside a `sh -c` script.
+bool asks_for_json(const std::vector<std::string>& argv) {
+    std::vector<std::string> words;
+    for (const std::string& argument : argv) {
+        std::istringstream split(argument);
+        for (std::string word; split >> word;) words.push_back(word);
+    }
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::string format = words[i] == "--format" && i + 1 < words.size() ? words[i + 1]
+                                   : words[i].starts_with("--format=") ? words[i].substr(9)
+                                                                       : std::string();
+        if (format == "json" || format == "jsonl") return true;
+    }
+    return false;
+}
+
+// Keeps a JSON output of the program for tests/schema/validate_outputs.py, which checks every
+// one against schema/ once the tests have run (tests/CMakeLists.txt): the output in a file of
+// its own and the command line beside it (.argv, each argument ended by a NUL).
+void keep_json_output(const std::vector<std::string>& argv, const std::string& out, int exit_code) {
+    // A program killed by a signal (other than the 130 it exits with when interrupted) may
+    // have been cut anywhere.
+    if (out.empty() || (exit_code > 128 && exit_code != 130) || !asks_for_json(argv)) return;
+    std::filesystem::create_directories(TLSRPT_JSON_OUTPUT_DIR);
+    std::string name = TLSRPT_JSON_OUTPUT_DIR "/output-XXXXXX";
+    const int fd = mkstemp(name.data());
+    if (fd < 0) throw std::runtime_error("cannot keep a JSON output: " + name);
+    close(fd);
+    std::ofstream(name, std::ios::binary) << out;
+    std::ofstream arguments(name + ".argv", std::ios::binary);
+    for (const std::string& argument : argv) arguments << argument << '\0';
+}
 
 }  // namespace
 
@@ -168,6 +203,99 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     }
     result.wall = std::chrono::steady_clock::now() - started;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (captured) keep_json_output(argv, result.out, result.exit_code);
+    return result;
+}
+
+FedProcess::FedProcess(const std::vector<std::string>& argv) : argv_(argv) {
+    int in[2], out[2];
+    make_pipe(in);
+    make_pipe(out);
+    std::vector<std::string> args = argv;
+    std::vector<char*> arg_pointers;
+    for (auto& a : args) arg_pointers.push_back(a.data());
+    arg_pointers.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error(std::strerror(errno));
+    if (pid_ == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        const int null = open("/dev/null", O_WRONLY);
+        dup2(null, 2);
+        execv(arg_pointers[0], arg_pointers.data());
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    input_ = in[1];
+    output_ = out[0];
+    signal(SIGPIPE, SIG_IGN);
+}
+
+FedProcess::~FedProcess() {
+    if (input_ >= 0) close(input_);
+    if (output_ >= 0) close(output_);
+    if (pid_ > 0) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+}
+
+void FedProcess::write(const std::string& text) {
+    for (std::size_t written = 0; written < text.size();) {
+        const ssize_t n = ::write(input_, text.data() + written, text.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw std::runtime_error("cannot write to the program");
+        written += static_cast<std::size_t>(n);
+    }
+}
+
+void FedProcess::close_input() {
+    if (input_ >= 0) close(input_);
+    input_ = -1;
+}
+
+std::optional<std::string> FedProcess::read_line(std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        if (const auto end = received_.find('\n'); end != std::string::npos) {
+            std::string line = received_.substr(0, end);
+            received_.erase(0, end + 1);
+            output_read_ += line + '\n';
+            return line;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || output_ < 0) return std::nullopt;
+        pollfd ready{output_, POLLIN, 0};
+        if (poll(&ready, 1, static_cast<int>(left.count())) <= 0) continue;
+        char buffer[4096];
+        const ssize_t n = read(output_, buffer, sizeof buffer);
+        if (n <= 0) {
+            close(output_);
+            output_ = -1;
+            continue;
+        }
+        received_.append(buffer, static_cast<std::size_t>(n));
+    }
+}
+
+ProcessResult FedProcess::finish() {
+    close_input();
+    ProcessResult result;
+    char buffer[4096];
+    for (ssize_t n; output_ >= 0 && (n = read(output_, buffer, sizeof buffer)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        received_.append(buffer, static_cast<std::size_t>(n));
+    }
+    result.out = std::move(received_);
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    keep_json_output(argv_, output_read_ + result.out, result.exit_code);
     return result;
 }
 

@@ -1,7 +1,10 @@
 // Runs a program the way a user or script would, for tests that exercise the real binary.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,5 +42,32 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
 // ("NAME=value") set in the environment; waits at most `timeout_seconds`, then kills it.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input = {},
                           const std::vector<std::string>& extra_env = {}, int timeout_seconds = 60);
+
+// A program whose standard input the test writes piece by piece, reading its standard output
+// as it comes: for what a program does between two lines of its input. Standard error is
+// discarded. The destructor kills a program still running.
+class FedProcess {
+  public:
+    explicit FedProcess(const std::vector<std::string>& argv);
+    ~FedProcess();
+    FedProcess(const FedProcess&) = delete;
+    FedProcess& operator=(const FedProcess&) = delete;
+
+    void write(const std::string& text);
+    void close_input();
+    // The next whole line of standard output (without its line feed), waiting at most `limit`
+    // for it; nullopt when none came.
+    std::optional<std::string> read_line(std::chrono::milliseconds limit);
+    // Closes the input, reads the rest of the output and returns it with the exit code.
+    ProcessResult finish();
+
+  private:
+    std::vector<std::string> argv_;
+    pid_t pid_ = -1;
+    int input_ = -1;
+    int output_ = -1;
+    std::string received_;     // read, not yet returned by read_line
+    std::string output_read_;  // returned by read_line
+};
 
 }  // namespace tlsrpt::testing

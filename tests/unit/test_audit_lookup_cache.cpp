@@ -116,7 +116,7 @@ class CountingResponder {
 
 std::unique_ptr<dns::Resolver> resolver_for(const CountingResponder& responder, int tries = 1) {
     dns::ResolverOptions options;
-    options.servers = {responder.server()};
+    options.servers = {*dns::parse_server(responder.server())};
     options.timeout = 1000ms;
     options.tries = tries;
     auto resolver = dns::Resolver::create(options);

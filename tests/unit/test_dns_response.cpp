@@ -160,11 +160,95 @@ TEST_CASE("records of other owners or types do not count") {
     CHECK(response.records.empty());
 }
 
-TEST_CASE("a CNAME loop ends after a bounded number of hops") {
-    const auto response =
+TEST_CASE("a CNAME loop is malformed, not a name without data") {
+    const auto loop =
         decode(Wire(0, 2).cname_rr(query, "a.example").cname_rr("a.example", query).bytes());
+    CHECK(loop.outcome == Outcome::malformed);
+    CHECK(loop.detail == "a CNAME loop back to _smtp._tls.example.com");
+    // Back to a name of the chain, not to the query name, and in other case.
+    const auto inner = decode(Wire(0, 3)
+                                  .cname_rr(query, "a.example")
+                                  .cname_rr("a.example", "b.example")
+                                  .cname_rr("b.example", "A.Example")
+                                  .bytes());
+    CHECK(inner.outcome == Outcome::malformed);
+    CHECK(inner.detail == "a CNAME loop back to A.Example");
+}
+
+TEST_CASE("a CNAME chain of 16 names is followed, one longer is malformed") {
+    const auto chain = [](unsigned length) {
+        Wire wire(0, length + 1);
+        std::string owner = query;
+        for (unsigned hop = 1; hop <= length; ++hop) {
+            const std::string target = "n" + std::to_string(hop) + ".example";
+            wire.cname_rr(owner, target);
+            owner = target;
+        }
+        return decode(wire.txt_rr(owner, 60, {"v=TLSRPTv1;"}).bytes());
+    };
+    const auto longest = chain(16);
+    CHECK(longest.outcome == Outcome::answer);
+    CHECK(longest.cnames.size() == 16);
+    const auto longer = chain(17);
+    CHECK(longer.outcome == Outcome::malformed);
+    CHECK(longer.detail == "a CNAME chain longer than 16 names");
+}
+
+TEST_CASE("a name over 255 octets is malformed") {
+    // 4 labels of 63 octets take 4 * 64 + 1 = 257 octets; 3 of them and one of 61, 255.
+    const std::string label63(63, 'x');
+    const std::string fits = label63 + "." + label63 + "." + label63 + "." + std::string(61, 'y');
+    const std::string too_long = label63 + "." + label63 + "." + label63 + "." + label63;
+    const auto at_limit = decode(Wire(0, 1).cname_rr(query, fits).bytes());
+    CHECK(at_limit.outcome == Outcome::no_data);
+    CHECK(at_limit.cnames == std::vector<std::string>{fits});
+    const auto over = decode(Wire(0, 1).cname_rr(query, too_long).bytes());
+    CHECK(over.outcome == Outcome::malformed);
+    CHECK(over.detail == "a name longer than 255 octets");
+    // An owner name over the limit too.
+    const auto owner = decode(Wire(0, 1).txt_rr(too_long, 60, {"x"}).bytes());
+    CHECK(owner.outcome == Outcome::malformed);
+    CHECK(owner.detail == "answer 1: a name longer than 255 octets");
+}
+
+TEST_CASE("a label of one zero octet is kept as \\000, not taken for the end of the name") {
+    const std::vector<unsigned char> target = {1, 0, 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0};
+    std::vector<unsigned char> message = Wire(0, 2).rr(query, cname, 60, target).bytes();
+    // The root's TXT record must not count as the target's.
+    message.insert(message.end(), {0, 0, txt, 0, 1, 0, 0, 0, 60, 0, 2, 1, 'x'});
+    const auto response = decode(message);
     CHECK(response.outcome == Outcome::no_data);
-    CHECK(response.cnames.size() == 16);
+    CHECK(response.cnames == std::vector<std::string>{"\\000.example"});
+    CHECK(response.records.empty());
+}
+
+TEST_CASE("an extended rcode in the OPT record counts: BADVERS under NOERROR is not NODATA") {
+    auto with_opt = [](std::uint8_t extended) {
+        auto message = Wire(0, 0).bytes();
+        message[11] = 1;  // ARCOUNT
+        message.insert(message.end(), {0, 0, 41, 0x04, 0xd0, extended, 0, 0, 0, 0, 0});
+        return decode(message);
+    };
+    const auto plain = with_opt(0);
+    CHECK(plain.outcome == Outcome::no_data);
+    CHECK(plain.rcode == 0);
+    const auto badvers = with_opt(1);
+    CHECK(badvers.outcome == Outcome::other_rcode);
+    CHECK(badvers.rcode == 16);
+    CHECK(rcode_name(16) == "BADVERS");
+}
+
+TEST_CASE("two OPT records, or records past the answers that do not decode, are malformed") {
+    auto message = Wire(0, 0).bytes();
+    message[11] = 2;
+    for (int i = 0; i < 2; ++i)
+        message.insert(message.end(), {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0});
+    CHECK(decode(message).outcome == Outcome::malformed);
+    CHECK(decode(message).detail == "more than one OPT record");
+    auto authority = Wire(0, 0).bytes();
+    authority[9] = 1;  // NSCOUNT, with no record there
+    CHECK(decode(authority).outcome == Outcome::malformed);
+    CHECK(decode(authority).detail == "authority record 1: undecodable name");
 }
 
 TEST_CASE("rcodes map to outcomes") {

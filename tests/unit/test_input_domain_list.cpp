@@ -53,7 +53,7 @@ TEST_CASE("rank,domain lines give the domain") {
 }
 
 TEST_CASE("malformed lines are reported with their line number, never dropped") {
-    const auto lines = read_all("ok.test\ntwo words\nx,example.com\n1,a.test,b\n3,\nok2.test\n");
+    const auto lines = read_all("ok.test\ntwo words\n3,\n,x.test\n\"a b\",x\nok2.test\n");
     REQUIRE(lines.size() == 6);
     CHECK_FALSE(lines[0].problem);
     for (std::size_t i = 1; i < 5; ++i) {
@@ -62,8 +62,52 @@ TEST_CASE("malformed lines are reported with their line number, never dropped") 
         CHECK(lines[i].problem->find("line " + std::to_string(i + 1) + ":") == 0);
     }
     CHECK(lines[1].domain == "two words");
+    CHECK(*lines[1].problem == "line 2: expected one domain per line or column, saw several words");
+    CHECK(*lines[2].problem == "line 3: expected a domain in column 2, found none");
+    CHECK(*lines[3].problem == "line 4: expected a domain in column 1, found none");
     CHECK_FALSE(lines[5].problem);
     CHECK(lines[5].number == 6);
+}
+
+TEST_CASE("a header line is skipped; a title names the domain column") {
+    for (const char* list : {"domain\na.test\n", "Domain\r\na.test\n", "rank,domain\n1,a.test\n",
+                             "\"Rank\",\"Domain\"\n1,a.test\n", "# list\nsite,owner\na.test,x\n",
+                             "rank,name\n1,a.test\n"}) {
+        INFO(list);
+        const auto lines = read_all(list);
+        REQUIRE(lines.size() == 1);
+        CHECK(lines[0].domain == "a.test");
+        CHECK_FALSE(lines[0].problem);
+    }
+    // By its title: the domain is the third column here, whatever the others hold.
+    const auto named = read_all("id,owner,hostname\n7,ops,b.test\n8,x.test,c.test,extra\n");
+    REQUIRE(named.size() == 2);
+    CHECK(named[0].domain == "b.test");
+    CHECK(named[1].domain == "c.test");
+    // A title elsewhere than the first line is data.
+    const auto later = read_all("a.test\ndomain\n");
+    REQUIRE(later.size() == 2);
+    CHECK(later[1].domain == "domain");
+}
+
+TEST_CASE("a CSV without a header gives the first column, or the second after a rank") {
+    const auto lines =
+        read_all("a.test,Owner Inc,2024\n1,b.test,extra\n\"c.test\",\"Owner, Inc\"\nd.test,\n");
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0].domain == "a.test");
+    CHECK(lines[1].domain == "b.test");
+    CHECK(lines[2].domain == "c.test");
+    CHECK(lines[3].domain == "d.test");
+    for (const auto& line : lines) CHECK_FALSE(line.problem);
+}
+
+TEST_CASE("a trailing comment after whitespace is dropped") {
+    const auto lines = read_all("a.test # main domain\n1,b.test\t#2\nc.test#x\n");
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0].domain == "a.test");
+    CHECK(lines[1].domain == "b.test");
+    // Without whitespace before it, "#" is part of the name (and the name is refused later).
+    CHECK(lines[2].domain == "c.test#x");
 }
 
 TEST_CASE("an empty list and a list of comments yield nothing") {
@@ -83,7 +127,7 @@ TEST_CASE("the reader counts the octets it consumed") {
 TEST_CASE("a line over 64 KiB is a malformed line of its own, read past but not kept") {
     const std::string longest(DomainListReader::max_line_length, 'y');
     const std::string text =
-        "a.test\n" + std::string(100'000, 'x') + "\nb.test\n" + longest + "\n" + "z,z\n";
+        "a.test\n" + std::string(100'000, 'x') + "\nb.test\n" + longest + "\n" + "two words\n";
     std::istringstream in(text + std::string(70'000, '\0'));
     DomainListReader reader(in);
     std::vector<DomainLine> lines;
@@ -99,7 +143,7 @@ TEST_CASE("a line over 64 KiB is a malformed line of its own, read past but not 
     CHECK(lines[3].domain == longest);
     CHECK_FALSE(lines[3].problem);
     CHECK(lines[4].number == 5);
-    REQUIRE(lines[4].problem);
+    CHECK(lines[4].problem == "line 5: expected one domain per line or column, saw several words");
     // The last line, without a line ending.
     CHECK(lines[5].number == 6);
     CHECK(lines[5].problem == "line 6: longer than 65536 octets");

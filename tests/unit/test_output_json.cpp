@@ -6,6 +6,7 @@
 #include "output/generated_record.hpp"
 #include "output/json_writer.hpp"
 #include "output_samples.hpp"
+#include "tlsrpt/generate.hpp"
 
 using namespace tlsrpt;
 using namespace tlsrpt::output;
@@ -60,6 +61,7 @@ TEST_CASE("the JSON writer places commas and indentation") {
 
 TEST_CASE("a lint result prints one JSON object") {
     CHECK(format_results(Format::json, {samples::lint_result()}) == with_replacement_characters(R"({
+  "schema_version": 1,
   "status": "warning",
   "records": [
     "v=TLSRPTv1; rua=mailto:a@example.com,ftp://x\u0001<U+FFFD>"
@@ -101,7 +103,10 @@ TEST_CASE("a lint result prints one JSON object") {
       "length": 0
     }
   ],
-  "suggested_record": "v=TLSRPTv1; rua=mailto:a@example.com"
+  "suggested_record": "v=TLSRPTv1; rua=mailto:a@example.com",
+  "suggested_record_strings": [
+    "v=TLSRPTv1; rua=mailto:a@example.com"
+  ]
 }
 )"));
 }
@@ -109,7 +114,7 @@ TEST_CASE("a lint result prints one JSON object") {
 TEST_CASE("a check result adds its domain, query and lookup") {
     CHECK(
         format_results(Format::jsonl, {samples::check_result()}) ==
-        R"({"input":"Example.COM","line":3,"domain":"example.com","query":"_smtp._tls.example.com","status":"missing","records":[],"policy":null,"diagnostics":[],"suggested_record":null,"dns":{"rcode":"NXDOMAIN","error":null,"cnames":["a.example.net"],"ttl":300,"authenticated":true,"server":"127.0.0.1:5353","attempts":1,"elapsed_ms":1.250}})"
+        R"({"schema_version":1,"input":"Example.COM","line":3,"domain":"example.com","query":"_smtp._tls.example.com","status":"missing","records":[],"policy":null,"diagnostics":[],"suggested_record":null,"suggested_record_strings":null,"dns":{"rcode":"NXDOMAIN","error":null,"cnames":["a.example.net"],"ttl":300,"authenticated":true,"server":"127.0.0.1:5353","attempts":1,"elapsed_ms":1.250}})"
         "\n");
 }
 
@@ -119,7 +124,7 @@ TEST_CASE("a check result without a lookup has null lookup fields") {
     result.evaluation.status = Status::error;
     CHECK(
         format_results(Format::jsonl, {result}) ==
-        R"({"input":"bad..name","domain":null,"query":null,"status":"error","records":[],"policy":null,"diagnostics":[],"suggested_record":null,"dns":null})"
+        R"({"schema_version":1,"input":"bad..name","domain":null,"query":null,"status":"error","records":[],"policy":null,"diagnostics":[],"suggested_record":null,"suggested_record_strings":null,"dns":null})"
         "\n");
 }
 
@@ -128,18 +133,41 @@ TEST_CASE("several results print a JSON array, none an empty one") {
     missing.evaluation.status = Status::missing;
     CHECK(format_results(Format::json, {missing, missing}) ==
           "[\n"
-          "  {\n    \"status\": \"missing\",\n    \"records\": [],\n    \"policy\": null,\n"
-          "    \"diagnostics\": [],\n    \"suggested_record\": null\n  },\n"
-          "  {\n    \"status\": \"missing\",\n    \"records\": [],\n    \"policy\": null,\n"
-          "    \"diagnostics\": [],\n    \"suggested_record\": null\n  }\n"
+          "  {\n    \"schema_version\": 1,\n    \"status\": \"missing\",\n    \"records\": [],\n   "
+          " \"policy\": null,\n"
+          "    \"diagnostics\": [],\n    \"suggested_record\": null,\n    "
+          "\"suggested_record_strings\": null\n  },\n"
+          "  {\n    \"schema_version\": 1,\n    \"status\": \"missing\",\n    \"records\": [],\n   "
+          " \"policy\": null,\n"
+          "    \"diagnostics\": [],\n    \"suggested_record\": null,\n    "
+          "\"suggested_record_strings\": null\n  }\n"
           "]\n");
     CHECK(format_results(Format::json, {}) == "[]\n");
     CHECK(format_results(Format::jsonl, {}) == "");
     CHECK(format_results(Format::jsonl, {missing, missing}) ==
-          "{\"status\":\"missing\",\"records\":[],\"policy\":null,\"diagnostics\":[],"
-          "\"suggested_record\":null}\n"
-          "{\"status\":\"missing\",\"records\":[],\"policy\":null,\"diagnostics\":[],"
-          "\"suggested_record\":null}\n");
+          "{\"schema_version\":1,\"status\":\"missing\",\"records\":[],\"policy\":null,"
+          "\"diagnostics\":[],"
+          "\"suggested_record\":null,\"suggested_record_strings\":null}\n"
+          "{\"schema_version\":1,\"status\":\"missing\",\"records\":[],\"policy\":null,"
+          "\"diagnostics\":[],"
+          "\"suggested_record\":null,\"suggested_record_strings\":null}\n");
+}
+
+TEST_CASE("a suggested record over 255 octets comes with its character-strings too") {
+    CheckResult result;
+    result.evaluation.status = Status::invalid;
+    std::string record = "v=TLSRPTv1; rua=";
+    for (int i = 0; i < 12; ++i) {
+        record +=
+            (i > 0 ? ",mailto:reports-" : "mailto:reports-") + std::to_string(i) + "@example.com";
+    }
+    result.evaluation.suggested_record = record;
+    const std::string text = format_results(Format::jsonl, {result});
+    REQUIRE(record.size() > 255);
+    const auto strings = split_character_strings(record);
+    REQUIRE(strings.size() == 2);
+    CHECK(text.find(R"("suggested_record":")" + record + R"(","suggested_record_strings":[")" +
+                    strings[0] + R"(",")" + strings[1] + R"("]})") != std::string::npos);
 }
 
 TEST_CASE("a repeated extension name keeps its first value") {
@@ -157,6 +185,7 @@ TEST_CASE("the generated record prints as one JSON object") {
                                {"v=TLSRPTv1; rua=mailto:a@b.example"},
                                "_smtp._tls 86400 IN TXT \"v=TLSRPTv1; rua=mailto:a@b.example\""}) ==
         R"({
+  "schema_version": 1,
   "record": "v=TLSRPTv1; rua=mailto:a@b.example",
   "rua": [
     "mailto:a@b.example"

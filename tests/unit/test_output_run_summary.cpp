@@ -58,3 +58,14 @@ TEST_CASE("the run summary lists the five most frequent codes only and says when
     CHECK(summary.lookups_per_second() == 0);
     CHECK(summary.text().find("8 row(s) (interrupted)") != std::string::npos);
 }
+
+TEST_CASE("the run summary of one shard says which") {
+    output::RunSummary summary;
+    summary.add(row(Status::valid, {}));
+    summary.set_shard(Shard{2, 8});
+    summary.finish(std::chrono::seconds(1), 1, false);
+    CHECK(summary.text() ==
+          "summary of shard 2/8: 1 row(s) in 1.00 s, 1 lookup(s), 1/s: 1 valid 0 warning 0 "
+          "missing 0 invalid 0 error\nmost frequent codes: none\n");
+    CHECK(summary.json().ends_with("\"interrupted\":false,\"shard\":{\"index\":2,\"count\":8}}"));
+}

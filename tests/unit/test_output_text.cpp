@@ -4,6 +4,7 @@
 
 #include "output/formatter.hpp"
 #include "output_samples.hpp"
+#include "tlsrpt/generate.hpp"
 
 using namespace tlsrpt;
 using namespace tlsrpt::output;
@@ -17,6 +18,13 @@ std::string as_text(const std::vector<CheckResult>& results, bool colour = false
     formatter->finish();
     return out.str();
 }
+
+// What a missing record without a domain (lint) ends with.
+const std::string next_step_without_domain =
+    "next step: publish a TLS-RPT record; replace REPLACE-ME@example.com with the mailbox that "
+    "is to receive the reports:\n"
+    "  tlsrpt-check generate --format zone --mailto REPLACE-ME@example.com\n"
+    "  _smtp._tls 86400 IN TXT \"v=TLSRPTv1; rua=mailto:REPLACE-ME@example.com\"\n";
 
 CheckResult invalid_with_caret(std::string record, std::size_t offset, std::size_t length) {
     CheckResult result;
@@ -69,7 +77,8 @@ TEST_CASE("a finding about a whole record names the record") {
     CHECK(as_text({result}) ==
           "missing: no TLS-RPT policy is published\n"
           "  record 1: v=spf1 -all\n"
-          "  info unrelated-txt-record: SPF. (record 1)\n");
+          "  info unrelated-txt-record: SPF. (record 1)\n" +
+              next_step_without_domain);
 }
 
 TEST_CASE("check results name their domain and several results end with totals") {
@@ -77,16 +86,22 @@ TEST_CASE("check results name their domain and several results end with totals")
     error.input = "bad\x1b[2J";
     error.evaluation.status = Status::error;
     error.evaluation.diagnostics = {{"dns-timeout", Severity::error, "No answer.", {}, {}, 0}};
-    CHECK(as_text({samples::check_result(), error}) ==
-          "example.com (line 3): missing: no TLS-RPT policy is published\n"
-          "  lookup: NXDOMAIN from 127.0.0.1:5353 in 1.2 ms, 1 attempt, TTL 300, "
-          "DNSSEC-authenticated\n"
-          "  via CNAME: a.example.net\n"
-          "\n"
-          "bad\\027[2J: error: the lookup failed, the policy is unknown\n"
-          "  error dns-timeout: No answer.\n"
-          "\n"
-          "2 results: 0 valid, 0 warning, 1 missing, 0 invalid, 1 error\n");
+    CHECK(
+        as_text({samples::check_result(), error}) ==
+        "example.com (line 3): missing: no TLS-RPT policy is published\n"
+        "  lookup: NXDOMAIN from 127.0.0.1:5353 in 1.2 ms, 1 attempt, TTL 300, "
+        "DNSSEC-authenticated\n"
+        "  via CNAME: a.example.net\n"
+        "next step: publish a TLS-RPT record; replace REPLACE-ME@example.com with the mailbox "
+        "that is to receive the reports:\n"
+        "  tlsrpt-check generate --format zone --domain example.com --mailto "
+        "REPLACE-ME@example.com\n"
+        "  _smtp._tls.example.com. 86400 IN TXT \"v=TLSRPTv1; rua=mailto:REPLACE-ME@example.com\"\n"
+        "\n"
+        "bad\\027[2J: error: the lookup failed, the policy is unknown\n"
+        "  error dns-timeout: No answer.\n"
+        "\n"
+        "2 results: 0 valid, 0 warning, 1 missing, 0 invalid, 1 error\n");
 }
 
 TEST_CASE("rows from a list give their line; rows without a lookup say why") {
@@ -132,4 +147,74 @@ TEST_CASE("a failed lookup says how many attempts it made and escapes what DNS s
           "example.com: error: the lookup failed, the policy is unknown\n"
           "  lookup: no answer in 4000.0 ms, 3 attempts, not authenticated\n"
           "  via CNAME: evil\\027]0;x\\007.example\n");
+}
+
+TEST_CASE("findings are listed errors first, then warnings, then notes, each in order found") {
+    CheckResult result;
+    result.evaluation.status = Status::invalid;
+    result.evaluation.diagnostics = {{"note-1", Severity::info, "N1.", {}, {}, 0},
+                                     {"warning-1", Severity::warning, "W1.", {}, {}, 0},
+                                     {"error-1", Severity::error, "E1.", {}, {}, 0},
+                                     {"note-2", Severity::info, "N2.", {}, {}, 0},
+                                     {"error-2", Severity::error, "E2.", {}, {}, 0}};
+    CHECK(as_text({result}) ==
+          "invalid: senders will not use this policy\n"
+          "  error error-1: E1.\n"
+          "  error error-2: E2.\n"
+          "  warning warning-1: W1.\n"
+          "  info note-1: N1.\n"
+          "  info note-2: N2.\n");
+}
+
+TEST_CASE("deep rows label each record by its kind and do not contradict their verdict") {
+    CheckResult result;
+    result.domain = "example.com";
+    result.evaluation.status = Status::invalid;
+    result.evaluation.records = {"v=TLSRPTv1; rua=mailto:a@example.com"};
+    result.evaluation.policy = Policy{0, "TLSRPTv1", {}, {}};
+    result.evaluation.diagnostics = {
+        {"mta-sts-invalid", Severity::error, "MTA-STS is broken.", {}, {}, 0},
+        {"scheme-case", Severity::warning, "Case.", 0, 12, 3}};
+    result.deep = DeepResult{};
+    result.deep->mx.lookup = "none";
+    result.deep->mta_sts.lookup = "found";
+    result.deep->mta_sts.evaluation.status = Status::invalid;
+    result.deep->mta_sts.evaluation.records = {"v=STSv1; id=;"};
+    result.deep->mta_sts.evaluation.diagnostics = {
+        {"mta-sts-duplicate-id", Severity::warning, "Two ids.", 0, {}, 0},
+        {"mta-sts-invalid-id", Severity::error, "Bad id.", 0, 9, 3}};
+    CHECK(as_text({result}) ==
+          "example.com: invalid: the TLS-RPT record is usable, but errors around it break "
+          "reporting\n"
+          "  TLS-RPT record 1: v=TLSRPTv1; rua=mailto:a@example.com\n"
+          "  mx: none: the domain does not exist\n"
+          "  mta-sts: invalid\n"
+          "    MTA-STS record 1: v=STSv1; id=;\n"
+          "    error mta-sts-invalid-id: Bad id.\n"
+          "    MTA-STS record 1: v=STSv1; id=;\n"
+          "                               ^^^\n"
+          "    warning mta-sts-duplicate-id: Two ids. (MTA-STS record 1)\n"
+          "  error mta-sts-invalid: MTA-STS is broken.\n"
+          "  warning scheme-case: Case.\n"
+          "    TLS-RPT record 1: v=TLSRPTv1; rua=mailto:a@example.com\n"
+          "                                  ^^^\n");
+}
+
+TEST_CASE("a suggested record over 255 octets shows as the strings of a zone file") {
+    CheckResult result = invalid_with_caret("v=TLSRPTv1", 0, 0);
+    std::string record = "v=TLSRPTv1; rua=";
+    for (int i = 0; i < 12; ++i) {
+        record +=
+            (i > 0 ? ",mailto:reports-" : "mailto:reports-") + std::to_string(i) + "@example.com";
+    }
+    REQUIRE(record.size() > 255);
+    result.evaluation.suggested_record = record;
+    const auto strings = split_character_strings(record);
+    REQUIRE(strings.size() == 2);
+    CHECK(strings[0].size() <= 255);
+    const std::string text = as_text({result});
+    CHECK(text.substr(text.find("suggested record")) ==
+          "suggested record, in character-strings of at most 255 octets that senders join with "
+          "nothing in between:\n\"" +
+              strings[0] + "\" \"" + strings[1] + "\"\n");
 }

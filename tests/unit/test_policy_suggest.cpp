@@ -103,8 +103,17 @@ TEST_CASE("suggestions drop extensions and what cannot be salvaged") {
     CHECK(suggestion_for("v=TLSRPTv1; rua=mailto:a@example.com; ext=1") ==
           "v=TLSRPTv1; rua=mailto:a@example.com");
     CHECK(suggestion_for("v=TLSRPTv1; rua=http://r.example.com/") == std::nullopt);
+}
+
+TEST_CASE("a host that is not public stays in a suggestion, with its warning") {
+    CHECK(suggestion_for("v=TLSRPTv1; rua=https://localhost/,mailto:a@example.com; ext=1") ==
+          "v=TLSRPTv1; rua=https://localhost/,mailto:a@example.com");
+    // Nothing else to fix: the record would be its own suggestion.
     CHECK(suggestion_for("v=TLSRPTv1; rua=https://localhost/,mailto:a@example.com") ==
-          "v=TLSRPTv1; rua=mailto:a@example.com");
+          std::nullopt);
+    CHECK(canonical_uri("HTTPS://LocalHost/in", NonPublicHost::keep).value() ==
+          "https://localhost/in");
+    CHECK_FALSE(canonical_uri("https://localhost/in").has_value());
 }
 
 TEST_CASE("a valid record gets no suggestion") {

@@ -1,0 +1,95 @@
+// A DNS server on 127.0.0.1 for tests of the resolver inside the test process: answers every
+// UDP query NXDOMAIN from a thread of its own, and tells `on_query` each name it is asked for.
+// It allocates nothing per query, so that tests can measure the heap of the code they test.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+
+namespace tlsrpt::testing {
+
+class NxdomainResponder {
+  public:
+    // Called from the responder's thread with the query name, dotted, without the final dot.
+    using OnQuery = std::function<void(std::string_view name)>;
+
+    explicit NxdomainResponder(OnQuery on_query = {}) : on_query_(std::move(on_query)) {
+        socket_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        const int buffer = 1 << 20;
+        setsockopt(socket_, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+        if (socket_ < 0 || bind(socket_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+            getsockname(socket_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+            throw std::runtime_error("NxdomainResponder: cannot bind a socket on 127.0.0.1");
+        }
+        port_ = ntohs(address.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    NxdomainResponder(const NxdomainResponder&) = delete;
+    NxdomainResponder& operator=(const NxdomainResponder&) = delete;
+    ~NxdomainResponder() {
+        stop_ = true;
+        thread_.join();
+        close(socket_);
+    }
+
+    std::string server() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  private:
+    void serve() {
+        unsigned char message[512];
+        char name[256];
+        while (!stop_) {
+            pollfd ready{socket_, POLLIN, 0};
+            if (poll(&ready, 1, 20) <= 0) continue;
+            sockaddr_in peer{};
+            socklen_t peer_length = sizeof peer;
+            const ssize_t size = recvfrom(socket_, message, sizeof message, 0,
+                                          reinterpret_cast<sockaddr*>(&peer), &peer_length);
+            if (size < 12) continue;
+            std::size_t name_length = 0;
+            std::size_t offset = 12;
+            while (offset < static_cast<std::size_t>(size) && message[offset] != 0) {
+                const std::size_t label = message[offset];
+                if (offset + 1 + label > static_cast<std::size_t>(size) ||
+                    name_length + label + 1 > sizeof name) {
+                    break;
+                }
+                if (name_length != 0) name[name_length++] = '.';
+                for (std::size_t i = 0; i < label; ++i)
+                    name[name_length++] = static_cast<char>(message[offset + 1 + i]);
+                offset += 1 + label;
+            }
+            const std::size_t question_end = offset + 1 + 4;
+            if (question_end > static_cast<std::size_t>(size)) continue;
+            if (on_query_) on_query_(std::string_view(name, name_length));
+            // The query's header and question, as an NXDOMAIN answer with nothing else.
+            message[2] |= 0x80;
+            message[3] = 0x80 | 3;
+            for (std::size_t i = 6; i < 12; ++i) message[i] = 0;
+            sendto(socket_, message, question_end, 0, reinterpret_cast<sockaddr*>(&peer),
+                   peer_length);
+        }
+    }
+
+    OnQuery on_query_;
+    int socket_ = -1;
+    unsigned short port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+}  // namespace tlsrpt::testing
