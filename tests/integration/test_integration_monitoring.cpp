@@ -81,14 +81,6 @@ bool valid_perfdata(const std::string& perfdata) {
     return false;
 }
 
-// A fresh empty directory for one test.
-std::filesystem::path scratch_dir(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() / ("tlsrpt-monitoring-" + name);
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir;
-}
-
 // The binary, pointed at the testbed, in place of the installed `tlsrpt-check` of an example.
 std::string local_binary(const std::string& server = nsd) {
     return std::string(TLSRPT_BINARY) + " --server " + server;
@@ -281,7 +273,8 @@ TEST_CASE("prometheus: a DNSSEC-validated answer is authenticated") {
 }
 
 TEST_CASE("output file: -o replaces it in one rename, and only after a completed run") {
-    const auto dir = scratch_dir("output");
+    const TempDirectory scratch;
+    const std::filesystem::path dir = scratch.path();
     const std::string file = (dir / "out.txt").string();
     {
         std::ofstream old(file);
@@ -312,13 +305,11 @@ TEST_CASE("output file: -o replaces it in one rename, and only after a completed
                                          (dir / "no" / "such.prom").string(), "valid.cases.test"});
     CHECK(unwritable.exit_code == 73);
     CHECK(unwritable.err.find("no/such.prom") != std::string::npos);
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("output file: a named pipe is written in place, not replaced") {
-    const auto dir = std::filesystem::temp_directory_path() / "tlsrpt-check-fifo";
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directory(dir);
+    const TempDirectory scratch;
+    const std::filesystem::path dir = scratch.path();
     const std::string fifo = (dir / "rows").string();
     REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
     // cat reads the pipe to its end, then the run's output is in `copied`.
@@ -338,7 +329,6 @@ TEST_CASE("output file: a named pipe is written in place, not replaced") {
     // Nothing but the pipe and the copy: no temporary file left behind.
     CHECK(std::distance(std::filesystem::directory_iterator(dir),
                         std::filesystem::directory_iterator()) == 2);
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("output file: a signal during the run leaves the file as it was, and no temporary") {
@@ -381,7 +371,8 @@ TEST_CASE("examples: the cron line mails only when the result changes") {
     for (int i = 0; i < 6; ++i) fields >> field;
     std::string command;
     std::getline(fields, command);
-    const auto dir = scratch_dir("cron");
+    const TempDirectory scratch;
+    const std::filesystem::path dir = scratch.path();
     command = replace_all(command, "/var/lib/tlsrpt-check", dir.string());
     command = replace_all(command, "tlsrpt-check ", local_binary() + " ");
     const std::string valid = replace_all(command, "example.com", "valid.cases.test");
@@ -395,12 +386,12 @@ TEST_CASE("examples: the cron line mails only when the result changes") {
         changed << "TLSRPT CRITICAL - valid.cases.test: no TLS-RPT record published\n";
     }
     CHECK(shell(valid).out == first.out);
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("examples: systemd units verify, and the service's command runs") {
     REQUIRE(std::filesystem::exists(SYSTEMD_ANALYZE));  // Debian package systemd
-    const auto dir = scratch_dir("systemd");
+    const TempDirectory scratch;
+    const std::filesystem::path dir = scratch.path();
     const std::string metrics_dir = (dir / "textfile").string();
     std::filesystem::create_directories(metrics_dir);
     for (const std::string unit : {"tlsrpt-check.service", "tlsrpt-check.timer"}) {
@@ -428,7 +419,6 @@ TEST_CASE("examples: systemd units verify, and the service's command runs") {
     CHECK(metrics.find("tlsrpt_status{domain=\"warning.cases.test\",status=\"warning\"} 1\n") !=
           std::string::npos);
     CHECK(promtool_check_metrics(metrics).exit_code == 0);
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("examples: the Prometheus alerting rules are valid") {
