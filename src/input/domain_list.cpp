@@ -176,7 +176,8 @@ std::optional<DomainLine> DomainListReader::next() {
         ++line_number_;
         bytes_read_ += extracted;
         const std::size_t length = extracted - (in_.eof() ? 0 : 1);
-        if (auto parsed = parse_domain_line({line_.get(), length}, line_number_, layout_)) return parsed;
+        if (auto parsed = parse_domain_line({line_.get(), length}, line_number_, layout_))
+            return parsed;
     }
 }
 

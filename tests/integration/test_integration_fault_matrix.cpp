@@ -25,10 +25,14 @@ namespace {
 
 constexpr std::size_t list_lines = 2000;
 
-// Short tries and deadlines: a silent server costs 300 + 600 ms of c-ares timeouts, cut at
-// 700 ms by the deadline, and a `slow` answer (2 s late) always misses it.
-const std::vector<std::string> fast_failure = {"--timeout", "300",        "--tries",
-                                               "2",         "--deadline", "700"};
+// Room for every answer that comes, however loaded the machine: three tries (at 0, 1 and 3 s)
+// within a deadline of 4 s, which a silent server uses up and a `slow` answer (10 s late)
+// always misses. The window holds all 500 faults of a list at once, so that they wait out
+// their deadline together.
+constexpr int patient_deadline_ms = 4000;
+const std::vector<std::string> patient = {
+    "--timeout",     "1000", "--tries", "3", "--deadline", std::to_string(patient_deadline_ms),
+    "--concurrency", "600"};
 
 // `MODE.nI.faults.test` for line I: fault_responder answers by MODE, and distinct names make
 // distinct lookups.
@@ -89,19 +93,22 @@ bool is_lookup_error(const Json& row, const std::string& code) {
 // A quarter of the lines answered with `fault`, which must end as `code`; the rest valid.
 void check_fault_share(const std::string& fault, const std::string& code) {
     const auto started = std::chrono::steady_clock::now();
-    const BulkRun run = check_list(faults, list_with_fault(fault, 4, list_lines), fast_failure);
+    const BulkRun run = check_list(faults, list_with_fault(fault, 4, list_lines), patient);
     require_whole_run(run, list_lines);
     for (const auto& [line, row] : run.rows) {
-        INFO("line " << line << ": " << row["input"].string());
+        INFO("line " << line << ": " << row["input"].string() << ", status "
+                     << row["status"].string() << ", codes "
+                     << Catch::Detail::stringify(codes(row)));
         if (line % 4 == 0) {
             REQUIRE(is_lookup_error(row, code));
-            REQUIRE(row["dns"]["elapsed_ms"].number() < 1500);
+            // The deadline holds (with room for a loaded machine's event loop).
+            REQUIRE(row["dns"]["elapsed_ms"].number() < patient_deadline_ms + 2000);
         } else {
             REQUIRE(is_policy_row(row));
         }
     }
-    // 500 failures of at most 700 ms each, 256 at a time: a few seconds even under a sanitizer.
-    CHECK(std::chrono::steady_clock::now() - started < 30s);
+    // 500 failures of at most 4 s each, all at once: seconds, not minutes, under a sanitizer.
+    CHECK(std::chrono::steady_clock::now() - started < 60s);
 }
 
 }  // namespace
@@ -152,10 +159,11 @@ TEST_CASE("fault matrix: with 30% of the queries lost, retries save most lookups
     std::string list;
     for (std::size_t line = 1; line <= list_lines; ++line)
         list += name_on_line("policy", line) + '\n';
-    // Three tries of 200, 400 and 800 ms fit in the deadline: a lookup fails only when all
-    // three queries are lost, 0.3^3 = 2.7% of them.
-    const BulkRun run = check_list(lossy.server(), list,
-                                   {"--timeout", "200", "--tries", "3", "--deadline", "2000"});
+    // Three tries of 1, 2 and 4 s fit in the deadline: a lookup fails only when all three
+    // queries are lost, 0.3^3 = 2.7% of them, and an answer that comes is never too late.
+    const BulkRun run = check_list(
+        lossy.server(), list,
+        {"--timeout", "1000", "--tries", "3", "--deadline", "8000", "--concurrency", "2000"});
     require_whole_run(run, list_lines);
     std::size_t failed = 0, first_try = 0;
     for (const auto& [line, row] : run.rows) {

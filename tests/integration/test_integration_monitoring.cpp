@@ -337,7 +337,8 @@ TEST_CASE("output file: a signal during the run leaves the file as it was, and n
     const std::pair<std::string, int> signals[] = {{"HUP", 130}, {"USR1", 128 + SIGUSR1}};
     for (const auto& [name, exit_code] : signals) {
         INFO(name);
-        const auto dir = scratch_dir("signal-" + name);
+        const TempDirectory scratch;
+        const std::filesystem::path dir = scratch.path();
         const std::string file = (dir / "out.csv").string();
         std::ofstream(file) << "old\n";
         // A name answered at once, so that rows in the temporary file show the run under way
@@ -358,7 +359,6 @@ TEST_CASE("output file: a signal during the run leaves the file as it was, and n
         CHECK(read_file(file) == "old\n");
         CHECK(std::distance(std::filesystem::directory_iterator(dir),
                             std::filesystem::directory_iterator()) == 1);
-        std::filesystem::remove_all(dir);
     }
 }
 
