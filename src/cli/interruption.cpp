@@ -17,8 +17,13 @@ namespace {
 // Atomics, not volatile sig_atomic_t: rows are written on a thread of their own, and the
 // handler runs on another (lock-free atomics are safe in a signal handler).
 std::atomic<int> signals_received{0};
-std::atomic<int> writers_busy{0};  // threads inside write_whole
+// Threads inside write_whole, and the exit bit: set by the second signal, in the same atomic
+// step as it sees whether a write is under way. A write that comes after it never starts (so
+// the handler may exit at once when none was busy); the last busy writer exits when done.
+std::atomic<unsigned> writes{0};
+constexpr unsigned exit_due = 1u << 31;
 static_assert(std::atomic<int>::is_always_lock_free);
+static_assert(std::atomic<unsigned>::is_always_lock_free);
 
 // Ends the process at once, without an -o file's temporary file.
 [[noreturn]] void exit_interrupted() {
@@ -26,8 +31,14 @@ static_assert(std::atomic<int>::is_always_lock_free);
     _exit(static_cast<int>(ExitCode::interrupted));
 }
 
+// Leaves the writers: the last one out after the second signal ends the process.
+void leave_writes() {
+    if (writes.fetch_sub(1) == (exit_due | 1)) exit_interrupted();
+}
+
 void on_signal(int) {
-    if (signals_received.fetch_add(1) + 1 >= 2 && writers_busy.load() == 0) exit_interrupted();
+    if (signals_received.fetch_add(1) + 1 < 2) return;
+    if ((writes.fetch_or(exit_due) & ~exit_due) == 0) exit_interrupted();
 }
 
 // SIGHUP: the terminal or the session went away, which stops a run as SIGTERM does.
@@ -70,7 +81,10 @@ bool interruption_requested() {
 }
 
 int write_whole(int fd, std::string_view bytes) {
-    writers_busy.fetch_add(1);
+    if ((writes.fetch_add(1) & exit_due) != 0) {
+        leave_writes();
+        for (;;) pause();  // until the writer still busy ends the process
+    }
     int error = 0;
     while (!bytes.empty()) {
         const ssize_t written = ::write(fd, bytes.data(), bytes.size());
@@ -81,8 +95,7 @@ int write_whole(int fd, std::string_view bytes) {
         }
         bytes.remove_prefix(static_cast<std::size_t>(written));
     }
-    writers_busy.fetch_sub(1);
-    if (signals_received.load() >= 2) exit_interrupted();
+    leave_writes();
     return error;
 }
 
