@@ -16,25 +16,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <climits>
 #include <cstring>
-#include <deque>
-#include <optional>
-#include <random>
 #include <stdexcept>
 #include <system_error>
 
-#include "dns/query.hpp"
+#include "dns/query_table.hpp"
 
 namespace tlsrpt::dns {
 namespace {
 
-constexpr std::size_t header_size = 12;
-// One query per message ID at most: more wait for an ID to come free.
-constexpr std::size_t max_in_flight = 1 << 16;
-constexpr std::uint32_t none = UINT32_MAX;
 // Servers are skipped per query with a bit each.
 constexpr std::size_t max_servers = 64;
 
@@ -61,40 +53,10 @@ std::uint64_t event_data(Carrier carrier, std::size_t index) {
     return (static_cast<std::uint64_t>(carrier) << 32) | index;
 }
 
-std::size_t question_end(std::span<const unsigned char> query) {
-    std::size_t offset = header_size;
-    while (offset < query.size() && query[offset] != 0) offset += 1 + query[offset];
-    return offset + 1 + 4;  // root label, type, class
-}
-
-unsigned char lower(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a') : c;
-}
-
 }  // namespace
 
 struct Transport::Impl {
-    struct Query {
-        std::uint64_t tag = 0;
-        std::uint64_t incarnation = 0;  // 0 while the slot is free
-        std::uint64_t try_serial = 0;   // tells a current timer or queue entry from a stale one
-        std::array<unsigned char, max_query_size> bytes{};
-        std::uint16_t length = 0;
-        std::uint16_t question_end = 0;
-        std::uint16_t id = 0;
-        bool has_id = false;  // false while it waits for an ID to come free
-        int try_count = 0;
-        int tries_sent = 0;
-        bool timed_out = false;  // a try timed out: the query ends as a timeout, not unreachable
-        bool over_tcp = false;   // after a truncated answer, for the rest of its tries
-        std::size_t server = 0;
-        std::uint64_t skipped_servers = 0;
-        std::uint32_t socket = none;  // the UDP socket of the current try
-    };
-    struct QueueEntry {
-        std::uint32_t slot = 0;
-        std::uint64_t try_serial = 0;
-    };
+    using Query = QueryTable::Query;
     struct UdpSocket {
         int fd = -1;
         std::size_t server = 0;
@@ -102,7 +64,7 @@ struct Transport::Impl {
         std::uint32_t in_flight = 0;  // queries whose current try is here
         bool retired = false;         // takes no more queries; closed once in_flight is 0
         bool waiting_writable = false;
-        std::vector<QueueEntry> unsent;
+        std::vector<QueryTable::Try> unsent;
     };
     struct TcpConnection {
         int fd = -1;
@@ -117,11 +79,6 @@ struct Transport::Impl {
         std::uint32_t socket = none;  // takes the next UDP queries
         TcpConnection tcp;
     };
-    struct Timer {
-        Clock::time_point expiry;
-        std::uint32_t slot = 0;
-        std::uint64_t try_serial = 0;
-    };
 
     std::vector<Server> servers;
     std::chrono::milliseconds timeout{};
@@ -129,25 +86,15 @@ struct Transport::Impl {
     Completion completion;
     int epoll_fd = -1;
 
-    std::vector<Query> slots;
-    std::vector<std::uint32_t> free_slots;
-    std::vector<std::uint32_t> slot_by_id = std::vector<std::uint32_t>(max_in_flight, none);
-    std::size_t in_flight = 0;  // queries with an ID
-    // Queries sent while every ID was in use, oldest first; entries of cancelled ones are
-    // skipped when they come up.
-    std::deque<std::pair<std::uint32_t, std::uint64_t>> waiting_for_id;
-    std::uint64_t incarnations = 0;
-    std::uint64_t try_serials = 0;
+    QueryTable queries;
     std::size_t next_server = 0;  // rotation: each query starts at the next one
     std::vector<UdpSocket> sockets;
-    // One queue per pass over the servers: a pass has one timeout, so each queue is in expiry
-    // order. Entries of tries that ended otherwise are skipped when they come up.
-    std::vector<std::deque<Timer>> timers;
-    std::mt19937 random{std::random_device{}()};
 
     std::vector<mmsghdr> headers;
     std::vector<iovec> vectors;
     std::vector<unsigned char> datagrams;
+
+    explicit Impl(std::size_t passes) : queries(passes) {}
 
     ~Impl() {
         for (const UdpSocket& socket : sockets) {
@@ -159,101 +106,38 @@ struct Transport::Impl {
         if (epoll_fd >= 0) close(epoll_fd);
     }
 
-    Query* current(std::uint32_t slot, std::uint64_t try_serial) {
-        if (slot >= slots.size()) return nullptr;
-        Query& query = slots[slot];
-        return query.incarnation != 0 && query.try_serial == try_serial ? &query : nullptr;
-    }
-
-    std::uint16_t unused_id() {
-        std::uniform_int_distribution<unsigned> distribution(0, 0xffff);
-        for (;;) {
-            const auto id = static_cast<std::uint16_t>(distribution(random));
-            if (slot_by_id[id] == none) return id;
-        }
-    }
-
     Handle send(std::span<const unsigned char> message, std::uint64_t tag) {
-        if (message.size() < header_size || message.size() > max_query_size) {
-            throw std::invalid_argument("a DNS query of an impossible size");
-        }
-        std::uint32_t slot = 0;
-        if (free_slots.empty()) {
-            slot = static_cast<std::uint32_t>(slots.size());
-            slots.emplace_back();
-        } else {
-            slot = free_slots.back();
-            free_slots.pop_back();
-        }
-        Query& query = slots[slot];
-        query = Query{};
-        query.tag = tag;
-        query.incarnation = ++incarnations;
-        std::copy(message.begin(), message.end(), query.bytes.begin());
-        query.length = static_cast<std::uint16_t>(message.size());
-        query.question_end = static_cast<std::uint16_t>(question_end(message));
-        query.server = next_server;
+        const std::uint32_t slot = queries.add(message, tag, next_server);
         next_server = (next_server + 1) % servers.size();
-        const Handle handle{slot, query.incarnation};
-        if (in_flight == max_in_flight) {
-            waiting_for_id.emplace_back(slot, query.incarnation);
-        } else {
-            take_id(slot);
-        }
+        const Handle handle{slot, queries[slot].incarnation};
+        if (queries[slot].has_id) start_try(slot);
         return handle;
     }
 
-    // Gives the query an ID and starts its first try.
-    void take_id(std::uint32_t slot) {
-        Query& query = slots[slot];
-        query.id = unused_id();
-        query.has_id = true;
-        slot_by_id[query.id] = slot;
-        ++in_flight;
-        query.bytes[0] = static_cast<unsigned char>(query.id >> 8);
-        query.bytes[1] = static_cast<unsigned char>(query.id & 0xff);
-        start_try(slot);
-    }
-
     void release(std::uint32_t slot) {
-        Query& query = slots[slot];
-        leave_socket(query);
-        query.incarnation = 0;
-        free_slots.push_back(slot);
-        if (!query.has_id) return;
-        slot_by_id[query.id] = none;
-        --in_flight;
-        // The ID goes to the query that has waited longest for one.
-        while (!waiting_for_id.empty()) {
-            const auto [waiting, incarnation] = waiting_for_id.front();
-            waiting_for_id.pop_front();
-            if (slots[waiting].incarnation == incarnation) {
-                take_id(waiting);
-                return;
-            }
-        }
+        leave_socket(queries[slot]);
+        // A query that waited for an ID takes this one and starts.
+        const std::uint32_t waited = queries.release(slot);
+        if (waited != none) start_try(waited);
     }
 
     int cancel(Handle handle) {
-        if (handle.slot >= slots.size() || slots[handle.slot].incarnation != handle.incarnation ||
-            handle.incarnation == 0) {
-            return 0;
-        }
-        const int tries_sent = slots[handle.slot].tries_sent;
+        if (!queries.holds(handle.slot, handle.incarnation)) return 0;
+        const int tries_sent = queries[handle.slot].tries_sent;
         release(handle.slot);
         return tries_sent;
     }
 
     void cancel_all() {
-        waiting_for_id.clear();
-        for (std::uint32_t slot = 0; slot < slots.size(); ++slot) {
-            if (slots[slot].incarnation != 0) release(slot);
+        queries.drop_waiting();
+        for (const std::uint32_t slot : queries.slots_where([](const Query&) { return true; })) {
+            release(slot);
         }
     }
 
     void end(std::uint32_t slot, Exchange exchange) {
-        const std::uint64_t tag = slots[slot].tag;
-        exchange.tries_sent = slots[slot].tries_sent;
+        const std::uint64_t tag = queries[slot].tag;
+        exchange.tries_sent = queries[slot].tries_sent;
         release(slot);
         completion(tag, exchange);
     }
@@ -262,8 +146,8 @@ struct Transport::Impl {
     // query leaves (flush_udp), not when it is queued: a caller that blocks before the round
     // ends (reading a pipe that waits for its next line) must not use up the try's time.
     void start_try(std::uint32_t slot) {
-        Query& query = slots[slot];
-        query.try_serial = ++try_serials;
+        Query& query = queries[slot];
+        queries.new_try(slot);
         if (query.over_tcp) {
             ++query.tries_sent;
             arm_timer(slot, Clock::now());
@@ -275,18 +159,17 @@ struct Transport::Impl {
 
     // A truncated answer: the same try again over TCP, to the same server, with a fresh timer.
     void repeat_over_tcp(std::uint32_t slot) {
-        Query& query = slots[slot];
+        Query& query = queries[slot];
         leave_socket(query);
         query.over_tcp = true;
-        query.try_serial = ++try_serials;
+        queries.new_try(slot);
         arm_timer(slot, Clock::now());
         send_over_tcp(slot);
     }
 
     void arm_timer(std::uint32_t slot, Clock::time_point sent) {
-        const Query& query = slots[slot];
-        const auto pass = static_cast<std::size_t>(query.try_count) / servers.size();
-        timers[pass].push_back({sent + try_timeout(pass), slot, query.try_serial});
+        const auto pass = static_cast<std::size_t>(queries[slot].try_count) / servers.size();
+        queries.arm(slot, pass, sent + try_timeout(pass));
     }
 
     // Doubled on each pass; past 20 passes (a million times the first) no deadline is left.
@@ -296,7 +179,7 @@ struct Transport::Impl {
 
     // The next server that is not skipped, or the end of the query after `tries` passes.
     void next_try(std::uint32_t slot) {
-        Query& query = slots[slot];
+        Query& query = queries[slot];
         const int all_tries = static_cast<int>(servers.size()) * tries;
         while (++query.try_count < all_tries) {
             query.server = (query.server + 1) % servers.size();
@@ -312,14 +195,14 @@ struct Transport::Impl {
     }
 
     void refused(std::uint32_t slot) {
-        Query& query = slots[slot];
+        Query& query = queries[slot];
         leave_socket(query);
         if (servers.size() > 1) query.skipped_servers |= std::uint64_t{1} << query.server;
         next_try(slot);
     }
 
     void timed_out(std::uint32_t slot) {
-        Query& query = slots[slot];
+        Query& query = queries[slot];
         leave_socket(query);
         query.timed_out = true;
         next_try(slot);
@@ -400,7 +283,7 @@ struct Transport::Impl {
     }
 
     void send_over_udp(std::uint32_t slot) {
-        Query& query = slots[slot];
+        Query& query = queries[slot];
         const std::uint32_t index = socket_for(query.server);
         if (index == none) {
             refused(slot);
@@ -421,27 +304,24 @@ struct Transport::Impl {
         socket.fd = -1;
         socket.unsent.clear();
         if (servers[socket.server].socket == index) servers[socket.server].socket = none;
-        std::vector<std::uint32_t> affected;
-        for (std::uint32_t slot = 0; slot < slots.size(); ++slot) {
-            if (slots[slot].incarnation != 0 && slots[slot].socket == index)
-                affected.push_back(slot);
-        }
+        const std::vector<std::uint32_t> affected =
+            queries.slots_where([index](const Query& query) { return query.socket == index; });
         for (const std::uint32_t slot : affected) refused(slot);
     }
 
     // Indices, not references, into `sockets` below: a failed try may open a new socket.
     void flush_udp(std::uint32_t index) {
         // Tries that ended while queued (timed out, cancelled) are not sent.
-        std::erase_if(sockets[index].unsent, [&](const QueueEntry& entry) {
-            const Query* query = current(entry.slot, entry.try_serial);
+        std::erase_if(sockets[index].unsent, [&](const QueryTable::Try& attempt) {
+            const Query* query = queries.current(attempt);
             return query == nullptr || query->socket != index;
         });
         std::size_t done = 0;
         while (done < sockets[index].unsent.size()) {
-            const std::vector<QueueEntry>& unsent = sockets[index].unsent;
+            const std::vector<QueryTable::Try>& unsent = sockets[index].unsent;
             const std::size_t count = std::min<std::size_t>(unsent.size() - done, queries_per_call);
             for (std::size_t i = 0; i < count; ++i) {
-                Query& query = slots[unsent[done + i].slot];
+                Query& query = queries[unsent[done + i].slot];
                 vectors[i] = iovec{query.bytes.data(), query.length};
                 headers[i] = mmsghdr{};
                 headers[i].msg_hdr.msg_iov = &vectors[i];
@@ -453,7 +333,7 @@ struct Transport::Impl {
                 const auto now = Clock::now();
                 for (std::size_t i = done; i < done + static_cast<std::size_t>(sent); ++i) {
                     const std::uint32_t slot = sockets[index].unsent[i].slot;
-                    ++slots[slot].tries_sent;
+                    ++queries[slot].tries_sent;
                     arm_timer(slot, now);
                 }
                 done += static_cast<std::size_t>(sent);
@@ -461,7 +341,7 @@ struct Transport::Impl {
             }
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                std::vector<QueueEntry>& waiting = sockets[index].unsent;
+                std::vector<QueryTable::Try>& waiting = sockets[index].unsent;
                 waiting.erase(waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(done));
                 sockets[index].waiting_writable = true;
                 rewatch(sockets[index].fd, EPOLLIN | EPOLLOUT, event_data(Carrier::udp, index));
@@ -546,7 +426,7 @@ struct Transport::Impl {
     }
 
     void send_over_tcp(std::uint32_t slot) {
-        const Query& query = slots[slot];
+        const Query& query = queries[slot];
         TcpConnection& tcp = servers[query.server].tcp;
         if (tcp.fd < 0 && !open_tcp(query.server)) {
             refused(slot);
@@ -566,13 +446,8 @@ struct Transport::Impl {
         TcpConnection& tcp = servers[server].tcp;
         close(tcp.fd);
         tcp = TcpConnection{};
-        std::vector<std::uint32_t> affected;
-        for (std::uint32_t slot = 0; slot < slots.size(); ++slot) {
-            const Query& query = slots[slot];
-            if (query.incarnation != 0 && query.over_tcp && query.server == server) {
-                affected.push_back(slot);
-            }
-        }
+        const std::vector<std::uint32_t> affected = queries.slots_where(
+            [server](const Query& query) { return query.over_tcp && query.server == server; });
         for (const std::uint32_t slot : affected) refused(slot);
     }
 
@@ -673,30 +548,9 @@ struct Transport::Impl {
                                                : query.over_tcp && query.server == arrival.index;
     }
 
-    // A reply (QR) to a standard query (opcode 0) with the ID and question as sent: the name
-    // compared without regard to case, type and class exactly. Anything else is not an answer
-    // to this query (a server that echoes queries back answers nothing).
-    static bool answers(const Query& query, std::span<const unsigned char> message) {
-        if (message.size() < query.question_end) return false;
-        if ((message[2] & 0xf8) != 0x80) return false;         // QR 1, opcode QUERY
-        if (message[4] != 0 || message[5] != 1) return false;  // QDCOUNT 1
-        std::size_t offset = header_size;
-        while (query.bytes[offset] != 0) {
-            const std::size_t label = query.bytes[offset];
-            if (message[offset] != label) return false;
-            for (std::size_t i = offset + 1; i <= offset + label; ++i) {
-                if (lower(message[i]) != lower(query.bytes[i])) return false;
-            }
-            offset += 1 + label;
-        }
-        return std::equal(query.bytes.begin() + static_cast<std::ptrdiff_t>(offset),
-                          query.bytes.begin() + query.question_end, message.begin() + offset);
-    }
-
     void on_answer(std::span<const unsigned char> message, Arrival arrival, Truncation truncation) {
-        if (message.size() < header_size) return;
-        const std::uint32_t slot = slot_by_id[(message[0] << 8) | message[1]];
-        if (slot == none || !sent_to(slots[slot], arrival) || !answers(slots[slot], message)) {
+        const std::uint32_t slot = queries.slot_with_id(message);
+        if (slot == none || !sent_to(queries[slot], arrival) || !answers(queries[slot], message)) {
             return;
         }
         const bool truncated = truncation == Truncation::cut ||
@@ -708,32 +562,8 @@ struct Transport::Impl {
         Exchange exchange;
         exchange.ending = Exchange::Ending::answered;
         exchange.message = message;
-        exchange.server = servers[slots[slot].server].address.text;
+        exchange.server = servers[queries[slot].server].address.text;
         end(slot, exchange);
-    }
-
-    // Stale entries at the front go, so that the first one left is the next real timeout.
-    std::optional<Clock::time_point> next_timeout() {
-        std::optional<Clock::time_point> next;
-        for (std::deque<Timer>& queue : timers) {
-            while (!queue.empty() &&
-                   current(queue.front().slot, queue.front().try_serial) == nullptr) {
-                queue.pop_front();
-            }
-            if (!queue.empty() && (!next || queue.front().expiry < *next))
-                next = queue.front().expiry;
-        }
-        return next;
-    }
-
-    void expire_tries(Clock::time_point now) {
-        for (std::deque<Timer>& queue : timers) {
-            while (!queue.empty() && queue.front().expiry <= now) {
-                const Timer timer = queue.front();
-                queue.pop_front();
-                if (current(timer.slot, timer.try_serial) != nullptr) timed_out(timer.slot);
-            }
-        }
     }
 
     // UDP queues until each is empty or waits for room: a failed socket requeues its queries
@@ -754,7 +584,7 @@ struct Transport::Impl {
 
     void poll(Clock::time_point wake) {
         flush();
-        if (const auto timeout = next_timeout()) wake = std::min(wake, *timeout);
+        if (const auto timeout = queries.next_timeout()) wake = std::min(wake, *timeout);
         const auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now());
         // Rounded up: waking early would spin without any timeout due.
         const int milliseconds =
@@ -782,7 +612,11 @@ struct Transport::Impl {
                 }
             }
         }
-        expire_tries(Clock::now());
+        const auto now = Clock::now();
+        for (std::uint32_t slot = queries.next_expired(now); slot != none;
+             slot = queries.next_expired(now)) {
+            timed_out(slot);
+        }
         close_idle_retired_sockets();
     }
 };
@@ -792,7 +626,7 @@ Expected<std::unique_ptr<Transport>, std::string> Transport::create(TransportOpt
     if (options.servers.empty() || options.servers.size() > max_servers) {
         return unexpected(fmt::format("between 1 and {} DNS servers can be used", max_servers));
     }
-    auto impl = std::make_unique<Impl>();
+    auto impl = std::make_unique<Impl>(static_cast<std::size_t>(options.tries));
     impl->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     if (impl->epoll_fd < 0) throw std::system_error(errno, std::generic_category(), "epoll");
     for (ServerAddress& address : options.servers) {
@@ -801,7 +635,6 @@ Expected<std::unique_ptr<Transport>, std::string> Transport::create(TransportOpt
     impl->timeout = options.timeout;
     impl->tries = options.tries;
     impl->completion = std::move(completion);
-    impl->timers.resize(static_cast<std::size_t>(options.tries));
     impl->headers.resize(std::max(datagrams_per_call, queries_per_call));
     impl->vectors.resize(impl->headers.size());
     impl->datagrams.resize(datagrams_per_call * datagram_size);
