@@ -17,11 +17,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
-#include <cstring>
-#include <stdexcept>
 #include <system_error>
 
+#include "dns/carrier.hpp"
+#include "dns/event_poller.hpp"
 #include "dns/query_table.hpp"
 
 namespace tlsrpt::dns {
@@ -44,14 +43,6 @@ constexpr std::uint32_t queries_per_socket = 256;
 // A TCP connection is read a message at a time, this many at most per event: a server that
 // streams without end holds neither the event loop nor more than one message of memory.
 constexpr int tcp_messages_per_event = 16;
-constexpr int max_epoll_events = 64;
-
-// What an epoll event is about: a UDP socket (by index) or a server's TCP connection.
-enum class Carrier : std::uint32_t { udp, tcp };
-
-std::uint64_t event_data(Carrier carrier, std::size_t index) {
-    return (static_cast<std::uint64_t>(carrier) << 32) | index;
-}
 
 }  // namespace
 
@@ -84,7 +75,7 @@ struct Transport::Impl {
     std::chrono::milliseconds timeout{};
     int tries = 1;
     Completion completion;
-    int epoll_fd = -1;
+    EventPoller poller;
 
     QueryTable queries;
     std::size_t next_server = 0;  // rotation: each query starts at the next one
@@ -103,7 +94,6 @@ struct Transport::Impl {
         for (const Server& server : servers) {
             if (server.tcp.fd >= 0) close(server.tcp.fd);
         }
-        if (epoll_fd >= 0) close(epoll_fd);
     }
 
     Handle send(std::span<const unsigned char> message, std::uint64_t tag) {
@@ -216,20 +206,6 @@ struct Transport::Impl {
         query.socket = none;
     }
 
-    bool watch(int fd, int operation, std::uint32_t events, std::uint64_t data) {
-        epoll_event event{};
-        event.events = events;
-        event.data.u64 = data;
-        return epoll_ctl(epoll_fd, operation, fd, &event) == 0;
-    }
-
-    // For a socket already watched, whose events change.
-    void rewatch(int fd, std::uint32_t events, std::uint64_t data) {
-        if (!watch(fd, EPOLL_CTL_MOD, events, data)) {
-            throw std::runtime_error(fmt::format("epoll_ctl: {}", std::strerror(errno)));
-        }
-    }
-
     // A socket of our own that cannot be had is a local failure, not the server's: the run
     // cannot go on as it should, and says so (std::system_error) rather than report the
     // domains left as unreachable.
@@ -253,7 +229,7 @@ struct Transport::Impl {
         // Connected: the kernel delivers only the server's datagrams, and reports its ICMP
         // port unreachable as ECONNREFUSED.
         if (connect(fd, reinterpret_cast<const sockaddr*>(&address.address), address.length) != 0 ||
-            !watch(fd, EPOLL_CTL_ADD, EPOLLIN, event_data(Carrier::udp, index))) {
+            !poller.watch(fd, EPOLLIN, Carrier::udp, index)) {
             close(fd);
             return none;
         }
@@ -344,7 +320,7 @@ struct Transport::Impl {
                 std::vector<QueryTable::Try>& waiting = sockets[index].unsent;
                 waiting.erase(waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(done));
                 sockets[index].waiting_writable = true;
-                rewatch(sockets[index].fd, EPOLLIN | EPOLLOUT, event_data(Carrier::udp, index));
+                poller.rewatch(sockets[index].fd, EPOLLIN | EPOLLOUT, Carrier::udp, index);
                 return;
             }
             if (errno == ECONNREFUSED) {
@@ -361,7 +337,7 @@ struct Transport::Impl {
 
     void on_udp_writable(std::uint32_t index) {
         sockets[index].waiting_writable = false;
-        rewatch(sockets[index].fd, EPOLLIN, event_data(Carrier::udp, index));
+        poller.rewatch(sockets[index].fd, EPOLLIN, Carrier::udp, index);
         flush_udp(index);
     }
 
@@ -414,7 +390,8 @@ struct Transport::Impl {
         const int status =
             connect(fd, reinterpret_cast<const sockaddr*>(&address.address), address.length);
         if ((status != 0 && errno != EINPROGRESS) ||
-            !watch(fd, EPOLL_CTL_ADD, EPOLLIN | EPOLLOUT, event_data(Carrier::tcp, server))) {
+            !poller.watch(fd, EPOLLIN | EPOLLOUT, Carrier::tcp,
+                          static_cast<std::uint32_t>(server))) {
             close(fd);
             return false;
         }
@@ -455,7 +432,8 @@ struct Transport::Impl {
         TcpConnection& tcp = servers[server].tcp;
         if (tcp.watching_writable == writable) return;
         tcp.watching_writable = writable;
-        rewatch(tcp.fd, EPOLLIN | (writable ? EPOLLOUT : 0u), event_data(Carrier::tcp, server));
+        poller.rewatch(tcp.fd, EPOLLIN | (writable ? EPOLLOUT : 0u), Carrier::tcp,
+                       static_cast<std::uint32_t>(server));
     }
 
     void write_tcp(std::size_t server) {
@@ -585,20 +563,10 @@ struct Transport::Impl {
     void poll(Clock::time_point wake) {
         flush();
         if (const auto timeout = queries.next_timeout()) wake = std::min(wake, *timeout);
-        const auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now());
-        // Rounded up: waking early would spin without any timeout due.
-        const int milliseconds =
-            static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(wait.count(), 0, INT_MAX));
-        epoll_event events[max_epoll_events];
-        const int ready = epoll_wait(epoll_fd, events, max_epoll_events, milliseconds);
-        if (ready < 0 && errno != EINTR) {
-            throw std::runtime_error(fmt::format("epoll_wait: {}", std::strerror(errno)));
-        }
-        for (int i = 0; i < ready; ++i) {
-            const auto carrier = static_cast<Carrier>(events[i].data.u64 >> 32);
-            const auto index = static_cast<std::uint32_t>(events[i].data.u64 & 0xffffffff);
-            const std::uint32_t what = events[i].events;
-            if (carrier == Carrier::udp) {
+        for (const EventPoller::Event& event : poller.wait(wake)) {
+            const std::uint32_t index = event.index;
+            const std::uint32_t what = event.events;
+            if (event.carrier == Carrier::udp) {
                 // An event of a socket closed by an earlier event of this round is stale.
                 if (sockets[index].fd < 0) continue;
                 if ((what & EPOLLOUT) != 0 && sockets[index].waiting_writable)
@@ -627,8 +595,6 @@ Expected<std::unique_ptr<Transport>, std::string> Transport::create(TransportOpt
         return unexpected(fmt::format("between 1 and {} DNS servers can be used", max_servers));
     }
     auto impl = std::make_unique<Impl>(static_cast<std::size_t>(options.tries));
-    impl->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (impl->epoll_fd < 0) throw std::system_error(errno, std::generic_category(), "epoll");
     for (ServerAddress& address : options.servers) {
         impl->servers.emplace_back().address = std::move(address);
     }
