@@ -9,19 +9,15 @@
 // standard query (opcode QUERY) counts at all.
 #include "dns/transport.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <utility>
-#include <vector>
 
 #include "dns/carrier.hpp"
 #include "dns/event_poller.hpp"
 #include "dns/query_table.hpp"
+#include "dns/tcp_connections.hpp"
 #include "dns/udp_sockets.hpp"
 
 namespace tlsrpt::dns {
@@ -29,22 +25,11 @@ namespace {
 
 // Servers are skipped per query with a bit each.
 constexpr std::size_t max_servers = 64;
-// A TCP connection is read a message at a time, this many at most per event: a server that
-// streams without end holds neither the event loop nor more than one message of memory.
-constexpr int tcp_messages_per_event = 16;
 
 }  // namespace
 
 struct Transport::Impl final : CarrierEvents {
     using Query = QueryTable::Query;
-    struct TcpConnection {
-        int fd = -1;
-        bool connected = false;
-        bool watching_writable = false;
-        std::vector<unsigned char> outgoing;  // length-prefixed queries not yet written
-        std::vector<unsigned char> incoming;  // bytes read of the next message, at most one
-        int messages_due = 0;                 // one per query sent: no more are read
-    };
 
     std::vector<ServerAddress> servers;
     std::chrono::milliseconds timeout{};
@@ -54,7 +39,7 @@ struct Transport::Impl final : CarrierEvents {
     EventPoller poller;
     QueryTable queries;
     UdpSockets udp{CarrierContext{servers, poller, queries, *this}};
-    std::vector<TcpConnection> tcp_connections = std::vector<TcpConnection>(servers.size());
+    TcpConnections tcp{CarrierContext{servers, poller, queries, *this}};
 
     Impl(TransportOptions options, Completion completion)
         : servers(std::move(options.servers)),
@@ -62,12 +47,6 @@ struct Transport::Impl final : CarrierEvents {
           tries(options.tries),
           completion(std::move(completion)),
           queries(static_cast<std::size_t>(options.tries)) {}
-
-    ~Impl() {
-        for (const TcpConnection& tcp : tcp_connections) {
-            if (tcp.fd >= 0) close(tcp.fd);
-        }
-    }
 
     Handle send(std::span<const unsigned char> message, std::uint64_t tag) {
         const std::uint32_t slot = queries.add(message, tag, next_server);
@@ -114,7 +93,7 @@ struct Transport::Impl final : CarrierEvents {
         if (query.over_tcp) {
             ++query.tries_sent;
             arm_timer(slot, Clock::now());
-            send_over_tcp(slot);
+            if (!tcp.send(slot)) refused(slot);
         } else {
             if (!udp.send(slot)) refused(slot);
         }
@@ -127,7 +106,7 @@ struct Transport::Impl final : CarrierEvents {
         query.over_tcp = true;
         queries.new_try(slot);
         arm_timer(slot, Clock::now());
-        send_over_tcp(slot);
+        if (!tcp.send(slot)) refused(slot);
     }
 
     void arm_timer(std::uint32_t slot, Clock::time_point sent) {
@@ -176,136 +155,6 @@ struct Transport::Impl final : CarrierEvents {
         next_try(slot);
     }
 
-    // --- TCP ---
-
-    bool open_tcp(std::size_t server) {
-        const ServerAddress& address = servers[server];
-        TcpConnection& tcp = tcp_connections[server];
-        const int fd =
-            socket(address.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) return false;
-        const int status =
-            connect(fd, reinterpret_cast<const sockaddr*>(&address.address), address.length);
-        if ((status != 0 && errno != EINPROGRESS) ||
-            !poller.watch(fd, EPOLLIN | EPOLLOUT, Carrier::tcp,
-                          static_cast<std::uint32_t>(server))) {
-            close(fd);
-            return false;
-        }
-        tcp = TcpConnection{};
-        tcp.fd = fd;
-        tcp.connected = status == 0;
-        tcp.watching_writable = true;
-        return true;
-    }
-
-    void send_over_tcp(std::uint32_t slot) {
-        const Query& query = queries[slot];
-        TcpConnection& tcp = tcp_connections[query.server];
-        if (tcp.fd < 0 && !open_tcp(query.server)) {
-            refused(slot);
-            return;
-        }
-        tcp.outgoing.push_back(static_cast<unsigned char>(query.length >> 8));
-        tcp.outgoing.push_back(static_cast<unsigned char>(query.length & 0xff));
-        tcp.outgoing.insert(tcp.outgoing.end(), query.bytes.begin(),
-                            query.bytes.begin() + query.length);
-        ++tcp.messages_due;
-        // Written when the socket says it has room, in the next round.
-        if (tcp.connected) watch_writable(query.server, true);
-    }
-
-    // The connection goes, and every query waiting on it moves on.
-    void fail_tcp(std::size_t server) {
-        TcpConnection& tcp = tcp_connections[server];
-        close(tcp.fd);
-        tcp = TcpConnection{};
-        const std::vector<std::uint32_t> affected = queries.slots_where(
-            [server](const Query& query) { return query.over_tcp && query.server == server; });
-        for (const std::uint32_t slot : affected) refused(slot);
-    }
-
-    void watch_writable(std::size_t server, bool writable) {
-        TcpConnection& tcp = tcp_connections[server];
-        if (tcp.watching_writable == writable) return;
-        tcp.watching_writable = writable;
-        poller.rewatch(tcp.fd, EPOLLIN | (writable ? EPOLLOUT : 0u), Carrier::tcp,
-                       static_cast<std::uint32_t>(server));
-    }
-
-    void write_tcp(std::size_t server) {
-        TcpConnection& tcp = tcp_connections[server];
-        std::size_t written = 0;
-        while (written < tcp.outgoing.size()) {
-            const ssize_t n = ::send(tcp.fd, tcp.outgoing.data() + written,
-                                     tcp.outgoing.size() - written, MSG_NOSIGNAL);
-            if (n >= 0) {
-                written += static_cast<std::size_t>(n);
-                continue;
-            }
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-            fail_tcp(server);
-            return;
-        }
-        tcp.outgoing.erase(tcp.outgoing.begin(),
-                           tcp.outgoing.begin() + static_cast<std::ptrdiff_t>(written));
-        watch_writable(server, !tcp.outgoing.empty());
-    }
-
-    void on_tcp_writable(std::size_t server) {
-        TcpConnection& tcp = tcp_connections[server];
-        if (!tcp.connected) {
-            int error = 0;
-            socklen_t length = sizeof error;
-            if (getsockopt(tcp.fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) {
-                fail_tcp(server);
-                return;
-            }
-            tcp.connected = true;
-        }
-        write_tcp(server);
-    }
-
-    // Reads the next message, a part at a time as it arrives: never more than one message is
-    // held, never more messages than queries were sent on the connection, and at most
-    // tcp_messages_per_event before the event loop gets its turn again (epoll is
-    // level-triggered: the rest comes with the next round).
-    void read_tcp(std::size_t server) {
-        for (int messages = 0; messages < tcp_messages_per_event;) {
-            TcpConnection& tcp = tcp_connections[server];
-            if (tcp.messages_due == 0) {
-                // Whatever else the server sends answers nothing: the connection goes.
-                fail_tcp(server);
-                return;
-            }
-            std::vector<unsigned char>& incoming = tcp.incoming;
-            const std::size_t have = incoming.size();
-            const std::size_t want =
-                have < 2 ? 2 : 2 + ((std::size_t{incoming[0]} << 8) | incoming[1]);
-            if (have == want) {
-                const std::vector<unsigned char> message = std::move(incoming);
-                incoming.clear();
-                --tcp.messages_due;
-                ++messages;
-                received({message.data() + 2, message.size() - 2}, Arrival{Carrier::tcp, server},
-                         Truncation::ignored);
-                if (tcp_connections[server].fd < 0) return;  // the answer ended the connection
-                continue;
-            }
-            incoming.resize(want);
-            const ssize_t n = recv(tcp.fd, incoming.data() + have, want - have, 0);
-            incoming.resize(have + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-            if (n > 0) continue;
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-            fail_tcp(server);  // closed by the server, or broken
-            return;
-        }
-    }
-
-    // --- answers ---
-
     // Whether the query's current try went where `arrival` is: its UDP socket, or the TCP
     // connection to its server.
     static bool sent_to(const Query& query, Arrival arrival) {
@@ -340,13 +189,7 @@ struct Transport::Impl final : CarrierEvents {
             if (event.carrier == Carrier::udp) {
                 udp.on_event(event.index, event.events);
             } else {
-                const std::uint32_t server = event.index;
-                if (tcp_connections[server].fd < 0) continue;
-                if ((event.events & EPOLLOUT) != 0) on_tcp_writable(server);
-                if (tcp_connections[server].fd >= 0 &&
-                    (event.events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) {
-                    read_tcp(server);
-                }
+                tcp.on_event(event.index, event.events);
             }
         }
         const auto now = Clock::now();
