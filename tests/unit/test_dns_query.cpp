@@ -4,17 +4,11 @@
 #include <vector>
 
 #include "dns/query.hpp"
+#include "dns_query_bytes.hpp"
 
 using namespace tlsrpt::dns;
 
 namespace {
-
-std::vector<unsigned char> query_for(const std::string& name, RecordType type) {
-    QueryBuffer buffer{};
-    const auto length = build_query(name, type, buffer);
-    REQUIRE(length);
-    return {buffer.begin(), buffer.begin() + static_cast<long>(*length)};
-}
 
 std::vector<unsigned char> labels(std::initializer_list<std::string> parts) {
     std::vector<unsigned char> wire;
