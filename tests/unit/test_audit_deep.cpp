@@ -4,75 +4,20 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "audit/audit.hpp"
 #include "audit/deep.hpp"
+#include "deep_samples.hpp"
 #include "policy/address.hpp"
 
 using namespace tlsrpt;
 using namespace tlsrpt::audit;
+using namespace tlsrpt::samples;
 using dns::Outcome;
 
 namespace {
-
-dns::ResourceRecord mx(std::uint16_t preference, std::string target) {
-    dns::ResourceRecord record;
-    record.type = 15;
-    record.preference = preference;
-    record.target = std::move(target);
-    return record;
-}
-
-dns::ResourceRecord txt(std::string text) {
-    dns::ResourceRecord record;
-    record.type = 16;
-    record.strings = {std::move(text)};
-    return record;
-}
-
-dns::ResourceRecord tlsa(std::uint8_t usage) {
-    dns::ResourceRecord record;
-    record.type = 52;
-    record.tlsa.usage = usage;
-    record.tlsa.data_length = 32;
-    return record;
-}
-
-dns::ResourceRecord address(std::string text) {
-    dns::ResourceRecord record;
-    record.target = std::move(text);
-    return record;
-}
-
-dns::Response response(Outcome outcome, std::vector<dns::ResourceRecord> records = {},
-                       bool authenticated = false) {
-    dns::Response made;
-    made.outcome = outcome;
-    made.rcode = outcome == Outcome::no_domain ? 3 : outcome == Outcome::server_failure ? 2 : 0;
-    made.records = std::move(records);
-    made.authenticated = authenticated;
-    made.attempts = 1;
-    made.detail = "test";
-    return made;
-}
-
-SharedResponse shared(dns::Response made) {
-    return std::make_shared<const dns::Response>(std::move(made));
-}
-
-SharedResponse none() {
-    return shared(response(Outcome::no_data));
-}
-
-// The row of example.com whose _smtp._tls answer holds `record` (none: NXDOMAIN).
-CheckResult row_with(const std::string& record) {
-    const dns::Response answer =
-        record.empty() ? response(Outcome::no_domain) : response(Outcome::answer, {txt(record)});
-    return lookup_result("example.com", "example.com", answer);
-}
 
 const std::string valid_record = "v=TLSRPTv1; rua=mailto:tls@reports.example.net";
 
