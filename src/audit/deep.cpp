@@ -343,10 +343,6 @@ CheckedDestinations checked_destinations(const Evaluation& evaluation) {
     return checked;
 }
 
-bool needs_address_fallback(const dns::Response& mx) {
-    return mx.outcome == dns::Outcome::no_data;
-}
-
 bool is_ip_literal(std::string_view host) {
     unsigned char address[4];
     return host.starts_with('[') || inet_pton(AF_INET, std::string(host).c_str(), address) == 1;

@@ -8,6 +8,12 @@
 namespace tlsrpt::audit {
 namespace {
 
+// A mailto domain without MX may still receive mail at its address records; an NXDOMAIN
+// name has none either.
+bool needs_address_fallback(const dns::Response& mx) {
+    return mx.outcome == dns::Outcome::no_data;
+}
+
 class StepList {
   public:
     // Adds a step unless its answer is in or it is named already (two destinations at one
