@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tlsrpt/evaluation.hpp"
@@ -14,30 +15,43 @@
 
 namespace tlsrpt {
 
-// How a lookup made for these sections ended: "found" (records of the asked type), "none"
-// (NXDOMAIN or NODATA), or the dns-* code of the failure (dns-timeout, dns-servfail, ...).
-using LookupState = std::string;
+// How a lookup made for these sections ended.
+enum class LookupState : std::uint8_t {
+    not_made,  // "": its answer was not there to read
+    found,     // "found": records of the asked type
+    none,      // "none": NXDOMAIN or NODATA
+    // The lookup failed: the dns-* code of the failure, as in the row's diagnostics.
+    dns_servfail,
+    dns_refused,
+    dns_rcode,
+    dns_timeout,
+    dns_unreachable,
+    dns_malformed,
+    invalid_domain,  // the name could not be put into a query
+};
 
-// Whether the lookup brought back an answer to read ("found" or "none"), not a failure.
-inline bool lookup_answered(const LookupState& state) {
-    return state == "found" || state == "none";
+std::string_view to_string(LookupState state);
+
+// Whether the lookup brought back an answer to read (found or none), not a failure.
+inline bool lookup_answered(LookupState state) {
+    return state == LookupState::found || state == LookupState::none;
 }
 
 struct MailHost {
     std::string name;  // lower-case A-labels, no final dot
     std::uint16_t preference = 0;
     // DANE: the TLSA records at _25._tcp.<name>.
-    LookupState tlsa;
+    LookupState tlsa = LookupState::not_made;
     bool tlsa_authenticated = false;        // AD bit: without it senders ignore the records
     std::vector<std::uint8_t> tlsa_usages;  // certificate usage of each record, answer order
     // The host's own TLS-RPT record: reports on DANE failures go to the MX host's policy
     // domain (RFC 8460 §3), not to the recipient domain.
-    LookupState tlsrpt;
-    Status tlsrpt_status = Status::missing;  // meaningful when tlsrpt is "found" or "none"
+    LookupState tlsrpt = LookupState::not_made;
+    Status tlsrpt_status = Status::missing;  // meaningful when tlsrpt is answered
 };
 
 struct MxSection {
-    LookupState lookup;
+    LookupState lookup = LookupState::not_made;
     bool authenticated = false;
     bool null_mx = false;   // RFC 7505: the domain accepts no mail
     bool implicit = false;  // no MX: senders deliver to the domain's own address records
@@ -48,16 +62,36 @@ struct MxSection {
 
 struct MtaStsSection {
     std::string query;  // _mta-sts.<domain>
-    LookupState lookup;
-    MtaStsEvaluation evaluation;  // meaningful when lookup is "found" or "none"
+    LookupState lookup = LookupState::not_made;
+    MtaStsEvaluation evaluation;  // meaningful when lookup is answered
 };
+
+// Whether reports can arrive at a destination.
+enum class Reach : std::uint8_t {
+    not_checked,    // "": the answers to decide by were not there to read
+    ok,             // "ok"
+    null_mx,        // "null-mx": the mailto domain accepts no mail (RFC 7505)
+    no_mail_host,   // "no-mail-host": the mailto domain has neither MX nor address records
+    unresolvable,   // "unresolvable": the https host has no address records
+    non_public,     // "non-public": an address is not publicly reachable
+    lookup_failed,  // the dns-* code of the failed lookup: nothing is concluded
+};
+
+struct DestinationVerdict {
+    Reach reach = Reach::not_checked;
+    LookupState failure = LookupState::not_made;  // with Reach::lookup_failed: which failure
+
+    bool operator==(const DestinationVerdict&) const = default;
+};
+
+// "ok", or why reports cannot arrive: "null-mx", "no-mail-host", "unresolvable",
+// "non-public", or the dns-* code of a failed lookup.
+std::string_view to_string(DestinationVerdict verdict);
 
 struct DestinationCheck {
     std::string uri;
     std::string host;  // the mailto domain or the https host
-    // "ok", or why reports cannot arrive: "null-mx", "no-mail-host", "unresolvable",
-    // "non-public", or the dns-* code of a failed lookup.
-    std::string verdict;
+    DestinationVerdict verdict;
     // What was found: the mail hosts of a mailto domain, else the addresses.
     std::vector<std::string> found;
 };

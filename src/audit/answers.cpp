@@ -12,29 +12,35 @@ Diagnostic audit_diagnostic(std::string_view code, Severity severity, std::strin
     return made;
 }
 
-std::string_view failure_code(dns::Outcome outcome) {
+LookupState lookup_state(dns::Outcome outcome) {
     using dns::Outcome;
     switch (outcome) {
         case Outcome::answer:
+            return LookupState::found;
         case Outcome::no_data:
         case Outcome::no_domain:
-            return "";
+            return LookupState::none;
         case Outcome::server_failure:
-            return "dns-servfail";
+            return LookupState::dns_servfail;
         case Outcome::refused:
-            return "dns-refused";
+            return LookupState::dns_refused;
         case Outcome::other_rcode:
-            return "dns-rcode";
+            return LookupState::dns_rcode;
         case Outcome::timeout:
-            return "dns-timeout";
+            return LookupState::dns_timeout;
         case Outcome::unreachable:
-            return "dns-unreachable";
+            return LookupState::dns_unreachable;
         case Outcome::malformed:
-            return "dns-malformed";
+            return LookupState::dns_malformed;
         case Outcome::bad_name:
-            return "invalid-domain";
+            return LookupState::invalid_domain;
     }
-    return "";
+    return LookupState::none;
+}
+
+std::string_view failure_code(dns::Outcome outcome) {
+    const LookupState state = lookup_state(outcome);
+    return lookup_answered(state) ? "" : to_string(state);
 }
 
 std::string failure_message(const dns::Response& response, std::string_view query) {
@@ -70,12 +76,6 @@ std::string failure_message(const dns::Response& response, std::string_view quer
             break;
     }
     return "";
-}
-
-LookupState lookup_state(const dns::Response& response) {
-    if (response.outcome == dns::Outcome::answer) return "found";
-    const std::string_view failure = failure_code(response.outcome);
-    return failure.empty() ? "none" : std::string(failure);
 }
 
 TxtRRset txt_rrset(const dns::Response& response) {

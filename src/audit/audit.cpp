@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "tlsrpt/domain_name.hpp"
@@ -105,6 +106,8 @@ struct Auditor::DeepJob {
     std::size_t outstanding = 1;
     std::optional<CheckResult> row;  // once the TLS-RPT answer is in
     DeepAnswers answers;
+    // The plan names a step until its answer is in: each is asked once.
+    std::set<DeepStep> asked;
 };
 
 Auditor::Auditor(dns::Resolver& resolver, AuditOptions options)
@@ -148,73 +151,39 @@ void Auditor::start_deep(Pending pending, dns::Clock::time_point deadline) {
     auto job = std::make_shared<DeepJob>();
     job->pending = std::move(pending);
     job->deadline = deadline;
-    const std::string& domain = job->pending.domain;
-    ask(job, Scope::domain, tlsrpt_query_name(domain), dns::RecordType::txt,
-        [this, job](const SharedResponse& response) { on_deep_tlsrpt(job, *response); });
-    ask(job, Scope::domain, domain, dns::RecordType::mx,
-        [this, job](const SharedResponse& response) {
-            job->answers.mx = response;
-            for (const auto& mail_host : mail_hosts(*response, job->pending.domain).hosts) {
-                const std::string& host = mail_host.second;
-                ask(job, Scope::run, tlsa_query_name(host), dns::RecordType::tlsa,
-                    [job, host](const SharedResponse& tlsa) { job->answers.tlsa[host] = tlsa; });
-                ask(job, Scope::run, tlsrpt_query_name(host), dns::RecordType::txt,
-                    [job, host](const SharedResponse& txt) {
-                        job->answers.host_tlsrpt[host] = txt;
-                    });
-            }
-        });
-    ask(job, Scope::domain, mta_sts_query_name(domain), dns::RecordType::txt,
-        [job](const SharedResponse& response) { job->answers.mta_sts = response; });
+    ++job->outstanding;
+    resolver_.submit(tlsrpt_query_name(job->pending.domain), dns::RecordType::txt, deadline,
+                     [this, job](dns::Response&& response) {
+                         job->row = lookup_result(job->pending.input, job->pending.domain,
+                                                  std::move(response));
+                         follow_plan(job);
+                         release(job);
+                     });
+    follow_plan(job);
     release(job);
 }
 
-void Auditor::on_deep_tlsrpt(const DeepJobPtr& job, const dns::Response& response) {
-    job->row = lookup_result(job->pending.input, job->pending.domain, response);
-    const Evaluation& evaluation = job->row->evaluation;
-    const auto ask_addresses = [this, job](const std::string& host) {
-        ask(job, Scope::run, host, dns::RecordType::a,
-            [job, host](const SharedResponse& a) { job->answers.destination_a[host] = a; });
-        ask(job, Scope::run, host, dns::RecordType::aaaa, [job, host](const SharedResponse& aaaa) {
-            job->answers.destination_aaaa[host] = aaaa;
-        });
-    };
-    for (const Destination* destination : checked_destinations(evaluation).destinations) {
-        const std::string& host = destination->host;
-        if (is_ip_literal(host)) continue;
-        if (destination->scheme != "mailto") {
-            ask_addresses(host);
-            continue;
-        }
-        ask(job, Scope::run, host, dns::RecordType::mx,
-            [job, host, ask_addresses](const SharedResponse& mx) {
-                job->answers.destination_mx[host] = mx;
-                if (needs_address_fallback(*mx)) ask_addresses(host);
-            });
-    }
-    if (evaluation.status == Status::missing) {
-        for (std::string& name : misplaced_query_names(job->pending.domain)) {
-            ask(job, Scope::domain, name, dns::RecordType::txt,
-                [job, name](const SharedResponse& txt) { job->answers.misplaced[name] = txt; });
-        }
+void Auditor::follow_plan(const DeepJobPtr& job) {
+    const Evaluation* tlsrpt = job->row ? &job->row->evaluation : nullptr;
+    for (const DeepStep& step : next_deep_steps(job->pending.domain, tlsrpt, job->answers)) {
+        if (job->asked.insert(step).second) ask(job, step);
     }
 }
 
-void Auditor::ask(const DeepJobPtr& job, Scope scope, const std::string& name, dns::RecordType type,
-                  std::function<void(const SharedResponse&)> then) {
+void Auditor::ask(const DeepJobPtr& job, const DeepStep& step) {
     ++job->outstanding;
-    if (scope == Scope::run) {
-        cache_.lookup(name, type, job->deadline,
-                      [this, job, then = std::move(then)](const SharedResponse& response) {
-                          then(response);
-                          release(job);
-                      });
+    auto file = [this, job, step](const SharedResponse& response) {
+        file_answer(job->answers, step, response);
+        follow_plan(job);
+        release(job);
+    };
+    if (step.scope == LookupScope::run) {
+        cache_.lookup(step.name, step.type, job->deadline, std::move(file));
         return;
     }
-    resolver_.submit(name, type, job->deadline,
-                     [this, job, then = std::move(then)](dns::Response&& response) {
-                         then(std::make_shared<const dns::Response>(std::move(response)));
-                         release(job);
+    resolver_.submit(step.name, step.type, job->deadline,
+                     [file = std::move(file)](dns::Response&& response) {
+                         file(std::make_shared<const dns::Response>(std::move(response)));
                      });
 }
 

@@ -1,6 +1,6 @@
 // The per-domain pipeline: name -> normalised domain -> TXT lookup at _smtp._tls.<domain> ->
-// evaluation -> one CheckResult. With `deep`, the further lookups of deep.hpp join in, each as
-// soon as the answer it depends on is in. Lookups run asynchronously on a dns::Resolver, at
+// evaluation -> one CheckResult. With `deep`, the further lookups of deep_plan.hpp join in, each
+// as soon as the answer it depends on is in. Lookups run asynchronously on a dns::Resolver, at
 // most `max_in_flight` domains at a time, each domain under one deadline for all its lookups.
 #pragma once
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "audit/deep.hpp"
+#include "audit/deep_plan.hpp"
 #include "audit/expectations.hpp"
 #include "audit/lookup_cache.hpp"
 #include "dns/resolver.hpp"
@@ -63,18 +63,14 @@ class Auditor {
 
     void start(Pending pending);
     void start_deep(Pending pending, dns::Clock::time_point deadline);
-    void on_deep_tlsrpt(const DeepJobPtr& job, const dns::Response& response);
     void finish(Pending& pending, CheckResult&& row);
     void on_domain_finished();
 
-    // Names of the domain itself are asked once per run anyway (bulk runs look each domain up
-    // once); names other domains may need too (mail hosts, destinations) go through the cache.
-    enum class Scope { domain, run };
-
-    // --deep: one more lookup for `job`; `then` files its answer and may ask for more. The
-    // job's row is finished when its last lookup is in.
-    void ask(const DeepJobPtr& job, Scope scope, const std::string& name, dns::RecordType type,
-             std::function<void(const SharedResponse&)> then);
+    // --deep: asks the steps the plan names for `job` that were not asked yet.
+    void follow_plan(const DeepJobPtr& job);
+    // One more lookup for `job`: its answer is filed, and the plan asked again. The job's row
+    // is finished when its last lookup is in.
+    void ask(const DeepJobPtr& job, const DeepStep& step);
     void release(const DeepJobPtr& job);
 
     dns::Resolver& resolver_;

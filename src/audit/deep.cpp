@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 
 #include "audit/answers.hpp"
 #include "policy/address.hpp"
@@ -44,7 +45,7 @@ class FindingCollector {
     // A lookup that failed: the finding says what stays unchecked; the state is its dns code.
     LookupState note_lookup(const dns::Response& response, std::string_view query,
                             std::string_view unchecked) {
-        LookupState state = lookup_state(response);
+        const LookupState state = lookup_state(response.outcome);
         if (!lookup_answered(state)) {
             add("deep-lookup-failed", Severity::warning,
                 fmt::format("{}, so {} was not checked", failure_message(response, query),
@@ -111,9 +112,10 @@ void check_dane(MailHost& host, const DeepAnswers& answers, FindingCollector& fi
     const std::string tlsrpt_query = tlsrpt_query_name(host.name);
     if (const dns::Response* tlsrpt = answer_for(answers.host_tlsrpt, host.name)) {
         host.tlsrpt = findings.note_lookup(*tlsrpt, tlsrpt_query, "the host's TLS-RPT policy");
-        if (host.tlsrpt == "found") host.tlsrpt_status = evaluate(txt_rrset(*tlsrpt)).status;
+        if (host.tlsrpt == LookupState::found)
+            host.tlsrpt_status = evaluate(txt_rrset(*tlsrpt)).status;
     }
-    if (host.tlsa != "found") return;
+    if (host.tlsa != LookupState::found) return;
     if (!host.tlsa_authenticated) {
         findings.add("dane-not-authenticated", Severity::warning,
                      fmt::format("the TLSA records at {} are not DNSSEC-authenticated: senders "
@@ -171,10 +173,11 @@ MtaStsSection mta_sts_section(const dns::Response& response, const std::string& 
     return section;
 }
 
-// The addresses of `host` from its A and AAAA answers; `failed` gets a dns-* code when no
-// address came back because a lookup failed.
+// The addresses of `host` from its A and AAAA answers; `failed` gets the state of a failed
+// lookup when no address came back.
 std::vector<std::string> addresses_of(const std::string& host, const DeepAnswers& answers,
-                                      FindingCollector& findings, LookupState& failed) {
+                                      FindingCollector& findings,
+                                      std::optional<LookupState>& failed) {
     std::vector<std::string> addresses;
     for (const auto* by_host : {&answers.destination_a, &answers.destination_aaaa}) {
         const dns::Response* response = answer_for(*by_host, host);
@@ -187,14 +190,14 @@ std::vector<std::string> addresses_of(const std::string& host, const DeepAnswers
             addresses.push_back(record.target);
         }
     }
-    if (!addresses.empty()) failed.clear();
+    if (!addresses.empty()) failed.reset();
     return addresses;
 }
 
-std::string address_verdict(const std::vector<std::string>& addresses) {
+Reach address_reach(const std::vector<std::string>& addresses) {
     const bool all_public = std::all_of(addresses.begin(), addresses.end(),
                                         [](const std::string& a) { return is_public_address(a); });
-    return all_public ? "ok" : "non-public";
+    return all_public ? Reach::ok : Reach::non_public;
 }
 
 DestinationCheck check_destination(const Destination& destination, const DeepAnswers& answers,
@@ -203,10 +206,10 @@ DestinationCheck check_destination(const Destination& destination, const DeepAns
     check.uri = destination.uri;
     check.host = destination.host;
     const std::string& host = destination.host;
-    LookupState failed;
+    std::optional<LookupState> failed;
     if (is_ip_literal(host)) {
         check.found = {host};
-        check.verdict = address_verdict(check.found);
+        check.verdict.reach = address_reach(check.found);
     } else if (destination.scheme == "mailto") {
         const dns::Response* mx = answer_for(answers.destination_mx, host);
         if (mx == nullptr) return check;
@@ -214,39 +217,40 @@ DestinationCheck check_destination(const Destination& destination, const DeepAns
             findings.note_lookup(*mx, host + " MX", "whether reports can reach " + host);
         const MailHostList list = mail_hosts(*mx, host);
         if (!lookup_answered(state)) {
-            check.verdict = state;
+            failed = state;
         } else if (list.null_mx) {
-            check.verdict = "null-mx";
+            check.verdict.reach = Reach::null_mx;
         } else if (!list.implicit && mx->outcome == dns::Outcome::answer) {
             for (const auto& mail_host : list.hosts) check.found.push_back(mail_host.second);
-            check.verdict = "ok";
+            check.verdict.reach = Reach::ok;
         } else {
             check.found = addresses_of(host, answers, findings, failed);
-            check.verdict = !failed.empty() ? failed : check.found.empty() ? "no-mail-host" : "ok";
+            check.verdict.reach = check.found.empty() ? Reach::no_mail_host : Reach::ok;
         }
     } else {
         check.found = addresses_of(host, answers, findings, failed);
-        check.verdict = !failed.empty()       ? failed
-                        : check.found.empty() ? "unresolvable"
-                                              : address_verdict(check.found);
+        check.verdict.reach =
+            check.found.empty() ? Reach::unresolvable : address_reach(check.found);
     }
+    // A failed lookup concludes nothing: the verdict is its state.
+    if (failed) check.verdict = DestinationVerdict{Reach::lookup_failed, *failed};
 
     const std::string uri_note = fmt::format("rua destination {}", destination.host);
-    if (check.verdict == "null-mx") {
+    if (check.verdict.reach == Reach::null_mx) {
         findings.add("destination-null-mx", Severity::error,
                      fmt::format("reports to the {} bounce: {} publishes a null MX (RFC 7505)",
                                  uri_note, host));
-    } else if (check.verdict == "no-mail-host") {
+    } else if (check.verdict.reach == Reach::no_mail_host) {
         findings.add("destination-no-mail-host", Severity::error,
                      fmt::format("reports to the {} cannot be delivered: {} has neither MX nor "
                                  "address records",
                                  uri_note, host));
-    } else if (check.verdict == "unresolvable") {
+    } else if (check.verdict.reach == Reach::unresolvable) {
         findings.add("destination-unresolvable", Severity::error,
                      fmt::format("reports to the {} cannot be posted: {} has no A or AAAA "
                                  "record",
                                  uri_note, host));
-    } else if (check.verdict == "non-public") {
+    } else if (check.verdict.reach == Reach::non_public) {
         findings.add("destination-non-public", Severity::error,
                      fmt::format("reports to the {} cannot arrive: {} resolves to an address "
                                  "that is not publicly reachable",
@@ -337,10 +341,6 @@ CheckedDestinations checked_destinations(const Evaluation& evaluation) {
         }
     }
     return checked;
-}
-
-bool needs_address_fallback(const dns::Response& mx) {
-    return mx.outcome == dns::Outcome::no_data;
 }
 
 bool is_ip_literal(std::string_view host) {

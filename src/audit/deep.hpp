@@ -1,5 +1,5 @@
-// `--deep`: which further lookups a domain needs and what their answers mean. Pure, so that
-// the pipeline (audit.cpp) and the tests share one reading of every answer.
+// `--deep`: what the answers of the further lookups mean (deep_plan.hpp names the lookups).
+// Pure, so that the plan, the findings and the tests share one reading of every answer.
 #pragma once
 
 #include <cstddef>
@@ -70,10 +70,6 @@ struct CheckedDestinations {
 
 // The destinations --deep checks: the usable ones of the policy, at most max_destinations.
 CheckedDestinations checked_destinations(const Evaluation& evaluation);
-
-// A mailto domain without MX may still receive mail at its address records; an NXDOMAIN
-// name has none either.
-bool needs_address_fallback(const dns::Response& mx);
 
 // "[...]" or a dotted IPv4 address: a destination host that needs no lookup.
 bool is_ip_literal(std::string_view host);

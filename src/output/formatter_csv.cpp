@@ -53,7 +53,7 @@ std::string joined(const Range& items, Items kind = Items::bytes) {
 
 // The mail hosts, or what stands instead of them: "null-mx", "implicit" or a dns-* code.
 std::string mx_cell(const MxSection& mx) {
-    if (!lookup_answered(mx.lookup)) return escape_bytes(mx.lookup);
+    if (!lookup_answered(mx.lookup)) return std::string(tlsrpt::to_string(mx.lookup));
     if (mx.null_mx) return "null-mx";
     if (mx.implicit) return "implicit";
     std::vector<std::string> hosts;
@@ -62,7 +62,7 @@ std::string mx_cell(const MxSection& mx) {
 }
 
 std::string dane_state(const MailHost& host) {
-    if (host.tlsa != "found") return host.tlsa;
+    if (host.tlsa != LookupState::found) return std::string(tlsrpt::to_string(host.tlsa));
     return host.tlsa_authenticated ? "authenticated" : "unauthenticated";
 }
 
@@ -75,7 +75,8 @@ std::vector<std::string> deep_cells(const std::optional<DeepResult>& deep) {
     }
     std::vector<std::string> destinations;
     for (const DestinationCheck& destination : deep->destinations) {
-        destinations.push_back(fmt::format("{} {}", destination.uri, destination.verdict));
+        destinations.push_back(
+            fmt::format("{} {}", destination.uri, tlsrpt::to_string(destination.verdict)));
     }
     std::vector<std::string> misplaced;
     for (const MisplacedRecord& record : deep->misplaced) misplaced.push_back(record.name);
@@ -83,7 +84,7 @@ std::vector<std::string> deep_cells(const std::optional<DeepResult>& deep) {
         mx_cell(deep->mx),
         deep->mx.authenticated ? "true" : "false",
         lookup_answered(mta_sts.lookup) ? std::string(tlsrpt::to_string(mta_sts.evaluation.status))
-                                        : escape_bytes(mta_sts.lookup),
+                                        : std::string(tlsrpt::to_string(mta_sts.lookup)),
         escape_bytes(mta_sts.evaluation.id.value_or("")),
         joined(dane, Items::names),  // "HOST STATE", the state a word or a code
         joined(destinations),

@@ -109,7 +109,7 @@ void string_array(JsonWriter& json, const std::vector<std::string>& values) {
 void write_mx(JsonWriter& json, const MxSection& mx) {
     json.begin_object();
     json.key("lookup");
-    json.string(mx.lookup);
+    json.string(tlsrpt::to_string(mx.lookup));
     json.key("authenticated");
     json.boolean(mx.authenticated);
     json.key("null_mx");
@@ -138,7 +138,7 @@ void write_mta_sts(JsonWriter& json, const MtaStsSection& section) {
     json.key("query");
     json.string(section.query);
     json.key("lookup");
-    json.string(section.lookup);
+    json.string(tlsrpt::to_string(section.lookup));
     json.key("status");
     json.string(tlsrpt::to_string(mta_sts.status));
     json.key("records");
@@ -162,7 +162,7 @@ void write_dane(JsonWriter& json, const std::vector<MailHost>& hosts) {
         json.key("host");
         json.string(host.name);
         json.key("tlsa");
-        json.string(host.tlsa);
+        json.string(tlsrpt::to_string(host.tlsa));
         json.key("authenticated");
         json.boolean(host.tlsa_authenticated);
         json.key("usages");
@@ -172,7 +172,7 @@ void write_dane(JsonWriter& json, const std::vector<MailHost>& hosts) {
         }
         json.end_array();
         json.key("tlsrpt");
-        json.string(host.tlsrpt);
+        json.string(tlsrpt::to_string(host.tlsrpt));
         json.key("tlsrpt_status");
         const bool evaluated = lookup_answered(host.tlsrpt);
         optional_string(
@@ -192,7 +192,7 @@ void write_destinations(JsonWriter& json, const std::vector<DestinationCheck>& d
         json.key("host");
         json.string(destination.host);
         json.key("verdict");
-        json.string(destination.verdict);
+        json.string(tlsrpt::to_string(destination.verdict));
         json.key("found");
         string_array(json, destination.found);
         json.end_object();

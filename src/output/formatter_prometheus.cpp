@@ -133,7 +133,7 @@ const std::vector<Family>& families() {
              out.push_back(
                  sample(domain_label(row.result),
                         whole(std::count_if(hosts.begin(), hosts.end(), [](const MailHost& host) {
-                            return host.tlsa == "found" && host.tlsa_authenticated;
+                            return host.tlsa == LookupState::found && host.tlsa_authenticated;
                         }))));
          }},
         {"tlsrpt_destinations_unreachable",
@@ -145,7 +145,7 @@ const std::vector<Family>& families() {
              out.push_back(sample(domain_label(row.result),
                                   whole(std::count_if(checks.begin(), checks.end(),
                                                       [](const DestinationCheck& check) {
-                                                          return check.verdict != "ok";
+                                                          return check.verdict.reach != Reach::ok;
                                                       }))));
          }},
         {"tlsrpt_check_timestamp_seconds", "When the domain was checked, in Unix time.",

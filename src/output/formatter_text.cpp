@@ -186,7 +186,7 @@ class TextFormatter final : public Formatter {
         }
         for (const DestinationCheck& destination : deep.destinations) {
             text += fmt::format("  destination {}: {}", escape_bytes(destination.uri),
-                                escape_bytes(destination.verdict));
+                                tlsrpt::to_string(destination.verdict));
             if (!destination.found.empty()) text += " (" + joined_names(destination.found) + ")";
             text += '\n';
         }
@@ -208,7 +208,7 @@ class TextFormatter final : public Formatter {
 
     static std::string describe_mx(const MxSection& mx) {
         if (!lookup_answered(mx.lookup)) {
-            return "lookup failed (" + escape_bytes(mx.lookup) + ")";
+            return fmt::format("lookup failed ({})", tlsrpt::to_string(mx.lookup));
         }
         if (mx.null_mx) return "null MX: the domain accepts no mail";
         if (mx.implicit) return "none: mail goes to the domain's own addresses";
@@ -224,7 +224,7 @@ class TextFormatter final : public Formatter {
 
     static std::string describe_mta_sts(const MtaStsSection& section) {
         if (!lookup_answered(section.lookup)) {
-            return "lookup failed (" + escape_bytes(section.lookup) + ")";
+            return fmt::format("lookup failed ({})", tlsrpt::to_string(section.lookup));
         }
         const MtaStsEvaluation& mta_sts = section.evaluation;
         std::string text(tlsrpt::to_string(mta_sts.status));
@@ -236,7 +236,7 @@ class TextFormatter final : public Formatter {
 
     static std::string describe_dane(const MailHost& host) {
         std::string text;
-        if (host.tlsa == "found") {
+        if (host.tlsa == LookupState::found) {
             text = "TLSA usage";
             const char* separator = " ";
             for (const std::uint8_t usage : host.tlsa_usages) {
@@ -245,14 +245,15 @@ class TextFormatter final : public Formatter {
             }
             text += host.tlsa_authenticated ? ", DNSSEC-authenticated" : ", not authenticated";
         } else {
-            text = host.tlsa == "none" ? "no TLSA"
-                                       : "TLSA lookup failed (" + escape_bytes(host.tlsa) + ")";
+            text = host.tlsa == LookupState::none
+                       ? "no TLSA"
+                       : fmt::format("TLSA lookup failed ({})", tlsrpt::to_string(host.tlsa));
         }
         text += "; TLS-RPT ";
         if (lookup_answered(host.tlsrpt)) {
             text += tlsrpt::to_string(host.tlsrpt_status);
         } else {
-            text += "lookup failed (" + escape_bytes(host.tlsrpt) + ")";
+            text += fmt::format("lookup failed ({})", tlsrpt::to_string(host.tlsrpt));
         }
         return text;
     }

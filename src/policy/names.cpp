@@ -1,6 +1,7 @@
 // Printable names of the core's enumerations, and the exit code each status maps to.
 #include <algorithm>
 
+#include "tlsrpt/deep.hpp"
 #include "tlsrpt/diagnostic.hpp"
 #include "tlsrpt/evaluation.hpp"
 #include "tlsrpt/exit_code.hpp"
@@ -33,6 +34,52 @@ std::string_view to_string(Status status) {
             return "error";
     }
     return "error";
+}
+
+std::string_view to_string(LookupState state) {
+    switch (state) {
+        case LookupState::not_made:
+            return "";
+        case LookupState::found:
+            return "found";
+        case LookupState::none:
+            return "none";
+        case LookupState::dns_servfail:
+            return "dns-servfail";
+        case LookupState::dns_refused:
+            return "dns-refused";
+        case LookupState::dns_rcode:
+            return "dns-rcode";
+        case LookupState::dns_timeout:
+            return "dns-timeout";
+        case LookupState::dns_unreachable:
+            return "dns-unreachable";
+        case LookupState::dns_malformed:
+            return "dns-malformed";
+        case LookupState::invalid_domain:
+            return "invalid-domain";
+    }
+    return "";
+}
+
+std::string_view to_string(DestinationVerdict verdict) {
+    switch (verdict.reach) {
+        case Reach::not_checked:
+            return "";
+        case Reach::ok:
+            return "ok";
+        case Reach::null_mx:
+            return "null-mx";
+        case Reach::no_mail_host:
+            return "no-mail-host";
+        case Reach::unresolvable:
+            return "unresolvable";
+        case Reach::non_public:
+            return "non-public";
+        case Reach::lookup_failed:
+            return to_string(verdict.failure);
+    }
+    return "";
 }
 
 ExitCode exit_code_for(Status status) {

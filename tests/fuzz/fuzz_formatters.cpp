@@ -6,6 +6,7 @@
 // escaped; json and jsonl parse, are UTF-8 and carry the results; csv has one line per row and
 // the header's columns in each; nagios keeps the summary on its first line and performance
 // data there only; prometheus lines follow the exposition format, each family and series once.
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <set>
@@ -69,11 +70,17 @@ Diagnostic diagnostic_from(fuzz::ByteReader& knobs) {
     return diagnostic;
 }
 
+// Any of the states, and the last one for every byte beyond them.
+LookupState lookup_state_from(fuzz::ByteReader& knobs) {
+    constexpr auto last = static_cast<std::uint8_t>(LookupState::invalid_domain);
+    return static_cast<LookupState>(std::min<std::uint8_t>(knobs.byte(), last));
+}
+
 // --deep sections: every string in them comes from DNS, so any bytes at all.
 DeepResult deep_from(std::string_view records, fuzz::ByteReader& knobs) {
     DeepResult deep;
     const std::uint8_t shape = knobs.byte();
-    deep.mx.lookup = knobs.text();
+    deep.mx.lookup = lookup_state_from(knobs);
     deep.mx.authenticated = (shape & 1) != 0;
     deep.mx.null_mx = (shape & 2) != 0;
     deep.mx.implicit = (shape & 4) != 0;
@@ -82,23 +89,25 @@ DeepResult deep_from(std::string_view records, fuzz::ByteReader& knobs) {
         MailHost host;
         host.name = knobs.text();
         host.preference = static_cast<std::uint16_t>(knobs.u32());
-        host.tlsa = knobs.text();
+        host.tlsa = lookup_state_from(knobs);
         host.tlsa_authenticated = knobs.flag();
         for (int usages = knobs.byte() % 4; usages > 0; --usages) {
             host.tlsa_usages.push_back(knobs.byte());
         }
-        host.tlsrpt = knobs.text();
+        host.tlsrpt = lookup_state_from(knobs);
         host.tlsrpt_status = static_cast<Status>(knobs.byte() % 5);
         deep.mx.hosts.push_back(std::move(host));
     }
     deep.mta_sts.query = knobs.text();
-    deep.mta_sts.lookup = knobs.text();
+    deep.mta_sts.lookup = lookup_state_from(knobs);
     deep.mta_sts.evaluation = evaluate_mta_sts(fuzz::rrset_from_lines(records));
     for (int destinations = (shape >> 5) & 3; destinations > 0; --destinations) {
         DestinationCheck check;
         check.uri = knobs.text();
         check.host = knobs.text();
-        check.verdict = knobs.text();
+        constexpr auto last_reach = static_cast<std::uint8_t>(Reach::lookup_failed);
+        check.verdict.reach = static_cast<Reach>(std::min<std::uint8_t>(knobs.byte(), last_reach));
+        check.verdict.failure = lookup_state_from(knobs);
         for (int found = knobs.byte() % 3; found > 0; --found) check.found.push_back(knobs.text());
         deep.destinations.push_back(std::move(check));
     }

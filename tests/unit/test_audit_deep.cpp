@@ -1,78 +1,23 @@
-// --deep without a network: which lookups follow from an answer, and what the answers mean.
+// --deep without a network: what the answers mean (the plan of lookups: test_audit_deep_plan).
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "audit/audit.hpp"
 #include "audit/deep.hpp"
+#include "deep_samples.hpp"
 #include "policy/address.hpp"
 
 using namespace tlsrpt;
 using namespace tlsrpt::audit;
+using namespace tlsrpt::samples;
 using dns::Outcome;
 
 namespace {
-
-dns::ResourceRecord mx(std::uint16_t preference, std::string target) {
-    dns::ResourceRecord record;
-    record.type = 15;
-    record.preference = preference;
-    record.target = std::move(target);
-    return record;
-}
-
-dns::ResourceRecord txt(std::string text) {
-    dns::ResourceRecord record;
-    record.type = 16;
-    record.strings = {std::move(text)};
-    return record;
-}
-
-dns::ResourceRecord tlsa(std::uint8_t usage) {
-    dns::ResourceRecord record;
-    record.type = 52;
-    record.tlsa.usage = usage;
-    record.tlsa.data_length = 32;
-    return record;
-}
-
-dns::ResourceRecord address(std::string text) {
-    dns::ResourceRecord record;
-    record.target = std::move(text);
-    return record;
-}
-
-dns::Response response(Outcome outcome, std::vector<dns::ResourceRecord> records = {},
-                       bool authenticated = false) {
-    dns::Response made;
-    made.outcome = outcome;
-    made.rcode = outcome == Outcome::no_domain ? 3 : outcome == Outcome::server_failure ? 2 : 0;
-    made.records = std::move(records);
-    made.authenticated = authenticated;
-    made.attempts = 1;
-    made.detail = "test";
-    return made;
-}
-
-SharedResponse shared(dns::Response made) {
-    return std::make_shared<const dns::Response>(std::move(made));
-}
-
-SharedResponse none() {
-    return shared(response(Outcome::no_data));
-}
-
-// The row of example.com whose _smtp._tls answer holds `record` (none: NXDOMAIN).
-CheckResult row_with(const std::string& record) {
-    const dns::Response answer =
-        record.empty() ? response(Outcome::no_domain) : response(Outcome::answer, {txt(record)});
-    return lookup_result("example.com", "example.com", answer);
-}
 
 const std::string valid_record = "v=TLSRPTv1; rua=mailto:tls@reports.example.net";
 
@@ -152,9 +97,6 @@ TEST_CASE("deep: null MX, no MX and failed MX lookups") {
 
     CHECK(mail_hosts(response(Outcome::no_domain), "example.com").hosts.empty());
     CHECK(mail_hosts(response(Outcome::timeout), "example.com").hosts.empty());
-    CHECK(needs_address_fallback(response(Outcome::no_data)));
-    CHECK_FALSE(needs_address_fallback(response(Outcome::no_domain)));
-    CHECK_FALSE(needs_address_fallback(response(Outcome::server_failure)));
 }
 
 TEST_CASE("deep: public and non-public addresses") {
@@ -211,16 +153,16 @@ TEST_CASE("deep: a healthy domain adds facts and only the note that the policy f
     CHECK(row.evaluation.status == Status::valid);
     CHECK(codes_of(row) == std::vector<std::string>{"mta-sts-policy-not-fetched"});
     const DeepResult& deep = *row.deep;
-    CHECK(deep.mx.lookup == "found");
+    CHECK(deep.mx.lookup == LookupState::found);
     CHECK(deep.mx.authenticated);
     REQUIRE(deep.mx.hosts.size() == 1);
     const MailHost& host = deep.mx.hosts[0];
     CHECK(host.name == "mx.example.com");
     CHECK(host.preference == 10);
-    CHECK(host.tlsa == "found");
+    CHECK(host.tlsa == LookupState::found);
     CHECK(host.tlsa_authenticated);
     CHECK(host.tlsa_usages == std::vector<std::uint8_t>{3});
-    CHECK(host.tlsrpt == "found");
+    CHECK(host.tlsrpt == LookupState::found);
     CHECK(host.tlsrpt_status == Status::valid);
     CHECK(deep.mta_sts.query == "_mta-sts.example.com");
     CHECK(deep.mta_sts.evaluation.status == Status::valid);
@@ -228,7 +170,7 @@ TEST_CASE("deep: a healthy domain adds facts and only the note that the policy f
     REQUIRE(deep.destinations.size() == 1);
     CHECK(deep.destinations[0].uri == "mailto:tls@reports.example.net");
     CHECK(deep.destinations[0].host == "reports.example.net");
-    CHECK(deep.destinations[0].verdict == "ok");
+    CHECK(deep.destinations[0].verdict == DestinationVerdict{Reach::ok});
     CHECK(deep.destinations[0].found == std::vector<std::string>{"in.example.net"});
     CHECK(deep.misplaced.empty());
 }
@@ -255,7 +197,7 @@ TEST_CASE("deep: DANE findings per mail host") {
         const CheckResult row = deep_row(valid_record, answers);
         CHECK(codes_of(row) ==
               std::vector<std::string>{"dane-host-without-tlsrpt", "mta-sts-policy-not-fetched"});
-        CHECK(row.deep->mx.hosts[0].tlsrpt == "none");
+        CHECK(row.deep->mx.hosts[0].tlsrpt == LookupState::none);
         CHECK(row.deep->mx.hosts[0].tlsrpt_status == Status::missing);
     }
     SECTION("a host without TLSA needs no TLS-RPT policy") {
@@ -276,8 +218,8 @@ TEST_CASE("deep: DANE findings per mail host") {
         CHECK(row.evaluation.diagnostics[0].message ==
               "no answer for _25._tcp.mx.example.com after 1 attempt(s) (test), so DANE was not "
               "checked");
-        CHECK(row.deep->mx.hosts[0].tlsa == "dns-timeout");
-        CHECK(row.deep->mx.hosts[0].tlsrpt == "dns-servfail");
+        CHECK(row.deep->mx.hosts[0].tlsa == LookupState::dns_timeout);
+        CHECK(row.deep->mx.hosts[0].tlsrpt == LookupState::dns_servfail);
         CHECK(row.evaluation.status == Status::valid);
     }
 }
@@ -301,7 +243,7 @@ TEST_CASE("deep: MX facts are notes") {
         CHECK(row.deep->mx.implicit);
         REQUIRE(row.deep->mx.hosts.size() == 1);
         CHECK(row.deep->mx.hosts[0].name == "example.com");
-        CHECK(row.deep->mx.hosts[0].tlsa == "none");
+        CHECK(row.deep->mx.hosts[0].tlsa == LookupState::none);
     }
     SECTION("the MX lookup failed") {
         DeepAnswers answers = healthy();
@@ -309,7 +251,7 @@ TEST_CASE("deep: MX facts are notes") {
         const CheckResult row = deep_row(valid_record, answers);
         CHECK(codes_of(row) ==
               std::vector<std::string>{"deep-lookup-failed", "mta-sts-policy-not-fetched"});
-        CHECK(row.deep->mx.lookup == "dns-refused");
+        CHECK(row.deep->mx.lookup == LookupState::dns_refused);
         CHECK(row.deep->mx.hosts.empty());
     }
 }
@@ -360,19 +302,20 @@ TEST_CASE("deep: destinations that cannot receive reports are errors") {
     answers.destination_aaaa["ok.example"] = none();
     const CheckResult row = deep_row(record, answers);
 
-    std::vector<std::pair<std::string, std::string>> verdicts;
+    using Verdict = std::pair<std::string, Reach>;
+    std::vector<Verdict> verdicts;
     for (const DestinationCheck& check : row.deep->destinations) {
-        verdicts.emplace_back(check.host, check.verdict);
+        CHECK(check.verdict.failure == LookupState::not_made);
+        verdicts.emplace_back(check.host, check.verdict.reach);
     }
-    using Verdict = std::pair<std::string, std::string>;
-    CHECK(verdicts == std::vector<Verdict>{{"nullmx.example", "null-mx"},
-                                           {"nowhere.example", "no-mail-host"},
-                                           {"addr.example", "ok"},
-                                           {"private.example", "non-public"},
-                                           {"gone.example", "unresolvable"},
-                                           {"[fe80::1]", "non-public"},
-                                           {"203.0.113.1", "non-public"},
-                                           {"ok.example", "ok"}});
+    CHECK(verdicts == std::vector<Verdict>{{"nullmx.example", Reach::null_mx},
+                                           {"nowhere.example", Reach::no_mail_host},
+                                           {"addr.example", Reach::ok},
+                                           {"private.example", Reach::non_public},
+                                           {"gone.example", Reach::unresolvable},
+                                           {"[fe80::1]", Reach::non_public},
+                                           {"203.0.113.1", Reach::non_public},
+                                           {"ok.example", Reach::ok}});
     CHECK(row.deep->destinations[2].found == std::vector<std::string>{"93.184.215.14"});
     CHECK(row.deep->destinations[3].found == std::vector<std::string>{"10.0.0.1", "2a00:1450::1"});
     const std::vector<std::string> codes = codes_of(row);
@@ -421,7 +364,8 @@ TEST_CASE("deep: a destination whose lookups failed is unchecked, not unreachabl
     DeepAnswers answers = healthy();
     answers.destination_mx["reports.example.net"] = shared(response(Outcome::server_failure));
     const CheckResult row = deep_row(valid_record, answers);
-    CHECK(row.deep->destinations[0].verdict == "dns-servfail");
+    CHECK(row.deep->destinations[0].verdict ==
+          DestinationVerdict{Reach::lookup_failed, LookupState::dns_servfail});
     CHECK(codes_of(row) ==
           std::vector<std::string>{"mta-sts-policy-not-fetched", "deep-lookup-failed"});
     CHECK(row.evaluation.status == Status::valid);

@@ -300,7 +300,8 @@ TEST_CASE("lookup cache: with --deep, a shared mail host's failed lookup is aske
     for (const CheckResult& row : rows) {
         REQUIRE(row.deep);
         REQUIRE(row.deep->mx.hosts.size() == 1);
-        dane.push_back(row.deep->mx.hosts[0].name + " " + row.deep->mx.hosts[0].tlsa);
+        const MailHost& host = row.deep->mx.hosts[0];
+        dane.push_back(host.name + " " + std::string(to_string(host.tlsa)));
     }
     CHECK(dane == std::vector<std::string>{"mx.shared.test dns-timeout", "mx.shared.test none",
                                            "mx.shared.test none"});

@@ -176,8 +176,8 @@ TEST_CASE("deep rows label each record by its kind and do not contradict their v
         {"mta-sts-invalid", Severity::error, "MTA-STS is broken.", {}, {}, 0},
         {"scheme-case", Severity::warning, "Case.", 0, 12, 3}};
     result.deep = DeepResult{};
-    result.deep->mx.lookup = "none";
-    result.deep->mta_sts.lookup = "found";
+    result.deep->mx.lookup = LookupState::none;
+    result.deep->mta_sts.lookup = LookupState::found;
     result.deep->mta_sts.evaluation.status = Status::invalid;
     result.deep->mta_sts.evaluation.records = {"v=STSv1; id=;"};
     result.deep->mta_sts.evaluation.diagnostics = {

@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tlsrpt/deep.hpp"
 #include "tlsrpt/exit_code.hpp"
 #include "tlsrpt/txt.hpp"
 
@@ -25,4 +30,38 @@ TEST_CASE("character-strings join with nothing in between") {
           "v=TLSRPTv1; rua=mailto:a@example.com");
     CHECK(join_strings(TxtRecord{}) == "");
     CHECK(join_strings(TxtRecord{{std::string("a\0b", 3)}}).size() == 3);
+}
+
+TEST_CASE("deep lookup states and destination verdicts print as in the JSON output") {
+    using State = std::pair<LookupState, std::string_view>;
+    for (const auto& [state, text] :
+         std::vector<State>{{LookupState::not_made, ""},
+                            {LookupState::found, "found"},
+                            {LookupState::none, "none"},
+                            {LookupState::dns_servfail, "dns-servfail"},
+                            {LookupState::dns_refused, "dns-refused"},
+                            {LookupState::dns_rcode, "dns-rcode"},
+                            {LookupState::dns_timeout, "dns-timeout"},
+                            {LookupState::dns_unreachable, "dns-unreachable"},
+                            {LookupState::dns_malformed, "dns-malformed"},
+                            {LookupState::invalid_domain, "invalid-domain"}}) {
+        CHECK(to_string(state) == text);
+    }
+    CHECK(lookup_answered(LookupState::found));
+    CHECK(lookup_answered(LookupState::none));
+    CHECK_FALSE(lookup_answered(LookupState::not_made));
+    CHECK_FALSE(lookup_answered(LookupState::dns_timeout));
+
+    using Verdict = std::pair<DestinationVerdict, std::string_view>;
+    for (const auto& [verdict, text] : std::vector<Verdict>{
+             {{Reach::not_checked}, ""},
+             {{Reach::ok}, "ok"},
+             {{Reach::null_mx}, "null-mx"},
+             {{Reach::no_mail_host}, "no-mail-host"},
+             {{Reach::unresolvable}, "unresolvable"},
+             {{Reach::non_public}, "non-public"},
+             {{Reach::lookup_failed, LookupState::dns_servfail}, "dns-servfail"},
+             {{Reach::lookup_failed, LookupState::invalid_domain}, "invalid-domain"}}) {
+        CHECK(to_string(verdict) == text);
+    }
 }
