@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the bulk benchmark's inputs for COUNT domains d<i>.bulk.test into DIR:
-bulk.test.zone (for NSD), domains.txt (for tlsrpt-check), truth.csv (domain,status expected),
-dnsperf.txt and adns.txt (the same _smtp._tls names for dnsperf and adnshost).
+bulk.test.zone (for NSD), example.com.zone (the report destinations' domain, so that the
+testbed answers its MX rather than failing to resolve it), domains.txt (for tlsrpt-check),
+truth.csv (domain,status expected), dnsperf.txt and adns.txt (the same _smtp._tls names for
+dnsperf and adnshost).
 
 The mix, by i mod 20, approximates what a crawl of real domains finds: most publish nothing,
 a third a valid record, a few get it wrong.
@@ -67,6 +69,10 @@ def deep_queries(domain, status):
 
 def main():
     count, directory = int(sys.argv[1]), sys.argv[2]
+    with open(f"{directory}/example.com.zone", "w") as destination:
+        destination.write("$ORIGIN example.com.\n$TTL 86400\n"
+                          "@ IN SOA ns1 hostmaster 1 3600 900 604800 86400\n"
+                          "@ IN NS ns1\nns1 IN A 127.0.0.1\n@ IN MX 10 mx1\nmx1 IN A 127.0.0.1\n")
     with open(f"{directory}/bulk.test.zone", "w") as zone, \
             open(f"{directory}/domains.txt", "w") as domains, \
             open(f"{directory}/truth.csv", "w") as truth, \

@@ -21,7 +21,7 @@ bench_start() {
   [[ " ${options[*]:-} " == *" --deep "* ]] && queries=$work/dnsperf-deep.txt
   queries_per_domain=$(awk -v n="$(wc -l <"$queries")" -v c="$count" 'BEGIN {print n / c}')
   # Unbound's caches hold every answer (about 1 KiB per name across rrset and message caches).
-  TESTBED_EXTRA_ZONES="$work/bulk.test.zone" \
+  TESTBED_EXTRA_ZONES="$work/bulk.test.zone $work/example.com.zone" \
     TESTBED_UNBOUND_CACHE_MB=$(($(wc -l <"$queries") / 1000 + 64)) \
     "$root/tests/integration/testbed-start" "$work/testbed" - "$nsd_port" "$unbound_port" 0 \
     "$dead_port"
