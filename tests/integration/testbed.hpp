@@ -28,6 +28,8 @@ inline const std::string nsd = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_NSD_PORT);
 inline const std::string faults = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_FAULT_PORT);
 // Nothing listens there.
 inline const std::string dead = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_DEAD_PORT);
+// The /24 ("127.0.N") where servers on real ports (53, 443, 25) listen; zone files say @NET@.
+inline const std::string net = TESTBED_NET;
 
 // The peak memory a bulk run may take, whatever the length of its list (the man page says about
 // 12 MiB for 100,000 domains), in the environment of bulk_memory_env(). AddressSanitizer's
