@@ -15,7 +15,8 @@ namespace tlsrpt::dns {
 class EventPoller;
 class QueryTable;
 
-enum class Carrier : std::uint32_t { udp, tcp };
+// `external`: a descriptor of other work sharing the event loop (Transport::watch), by fd.
+enum class Carrier : std::uint32_t { udp, tcp, external };
 
 // Where a message came from: a UDP socket (by index) or a server's TCP connection.
 struct Arrival {

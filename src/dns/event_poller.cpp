@@ -43,6 +43,11 @@ void EventPoller::rewatch(int fd, std::uint32_t events, Carrier carrier, std::ui
     }
 }
 
+void EventPoller::unwatch(int fd) {
+    // ENOENT and EBADF mean there is no watch left to end.
+    epoll_ctl(fd_, EPOLL_CTL_DEL, fd, nullptr);
+}
+
 std::span<const EventPoller::Event> EventPoller::wait(Clock::time_point wake) {
     const auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now());
     // Rounded up: waking early would spin without any timeout due.

@@ -32,6 +32,8 @@ class EventPoller {
     bool watch(int fd, std::uint32_t events, Carrier carrier, std::uint32_t index);
     // For a descriptor already watched, whose events change.
     void rewatch(int fd, std::uint32_t events, Carrier carrier, std::uint32_t index);
+    // Ends the watch of a descriptor that stays open (or may be closed already).
+    void unwatch(int fd);
     // Waits until an event comes or `wake` (a signal ends the wait early too). The events are
     // valid until the next wait.
     std::span<const Event> wait(Clock::time_point wake);

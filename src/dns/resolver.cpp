@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <queue>
+#include <unordered_map>
 
 #include "dns/query.hpp"
 #include "dns/transport.hpp"
@@ -144,6 +146,11 @@ struct Resolver::Impl {
     // Lookups to send again after a SERVFAIL, by when.
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> retries;
     std::vector<Finished> finished;
+    // Timers of other work on the loop: by when (then by id, the order they were set), and
+    // when each one is due, by id, to cancel it.
+    std::map<std::pair<Clock::time_point, TimerId>, std::function<void()>> timers;
+    std::unordered_map<TimerId, Clock::time_point> timer_times;
+    TimerId last_timer = 0;
     // When the current round of the event loop began (its wait ended): lookups started and
     // answers delivered in a round share it, so that a lookup costs no clock reading.
     Clock::time_point round_time = Clock::now();
@@ -260,6 +267,30 @@ struct Resolver::Impl {
         finished.clear();
     }
 
+    TimerId set_timer(Clock::time_point when, std::function<void()> due) {
+        const TimerId timer = ++last_timer;
+        timers.emplace(std::pair(when, timer), std::move(due));
+        timer_times.emplace(timer, when);
+        return timer;
+    }
+
+    void cancel_timer(TimerId timer) {
+        const auto found = timer_times.find(timer);
+        if (found == timer_times.end()) return;
+        timers.erase(std::pair(found->second, timer));
+        timer_times.erase(found);
+    }
+
+    void fire_due_timers(Clock::time_point now) {
+        // Timers set by a callback for now or earlier fire in this loop too.
+        while (!timers.empty() && timers.begin()->first.first <= now) {
+            auto due = std::move(timers.begin()->second);
+            timer_times.erase(timers.begin()->first.second);
+            timers.erase(timers.begin());
+            due();
+        }
+    }
+
     void run(const Pacer& pacer) {
         round_time = Clock::now();
         for (;;) {
@@ -267,16 +298,20 @@ struct Resolver::Impl {
             const std::optional<Clock::time_point> pacer_wake =
                 pacer ? pacer() : std::optional<Clock::time_point>();
             deliver_finished();  // lookups the pacer submitted may have failed at once
-            if (lookups.empty() && !pacer_wake) break;
+            if (lookups.empty() && !pacer_wake && timers.empty() && transport->watched() == 0) {
+                break;
+            }
             start_deadlines(Clock::now());
             Clock::time_point wake = Clock::now() + idle_wait;
             if (!deadlines.empty()) wake = std::min(wake, deadlines.front().first);
             if (!retries.empty()) wake = std::min(wake, retries.top().first);
+            if (!timers.empty()) wake = std::min(wake, timers.begin()->first.first);
             if (pacer_wake) wake = std::min(wake, *pacer_wake);
             transport->poll(wake);
             round_time = Clock::now();
             expire_deadlines(round_time);
             send_due_retries(round_time);
+            fire_due_timers(round_time);
         }
     }
 
@@ -341,6 +376,22 @@ Clock::time_point Resolver::now() const {
 
 void Resolver::run(const Pacer& pacer) {
     impl_->run(pacer);
+}
+
+bool Resolver::watch(int fd, std::uint32_t events, Ready ready) {
+    return impl_->transport->watch(fd, events, std::move(ready));
+}
+
+void Resolver::unwatch(int fd) {
+    impl_->transport->unwatch(fd);
+}
+
+Resolver::TimerId Resolver::set_timer(Clock::time_point when, std::function<void()> due) {
+    return impl_->set_timer(when, std::move(due));
+}
+
+void Resolver::cancel_timer(TimerId timer) {
+    impl_->cancel_timer(timer);
 }
 
 void Resolver::abandon_all() {

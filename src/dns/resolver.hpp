@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -60,7 +61,24 @@ class Resolver {
     void run(const Pacer& pacer = {});
 
     // Drops every lookup in flight without calling its callback (after an interruption).
+    // Watches and timers stay: their owners end them.
     void abandon_all();
+
+    // Other work on the same event loop (HTTPS fetches, SMTP probes), so that one thread
+    // serves it all. `fd` is watched for `events` (EPOLLIN, EPOLLOUT) until unwatch(), which
+    // must come before the descriptor is closed; run() calls `ready` with the events that came.
+    // Watching a watched descriptor again changes its events and callback. False when epoll
+    // refuses the descriptor.
+    using Ready = std::function<void(std::uint32_t events)>;
+    bool watch(int fd, std::uint32_t events, Ready ready);
+    void unwatch(int fd);
+
+    // run() calls `due` once `when` has come, unless the timer is cancelled first. Watched
+    // descriptors and timers keep run() going: work that watches a descriptor keeps a timer
+    // for its own deadline, so that run() always ends.
+    using TimerId = std::uint64_t;
+    TimerId set_timer(Clock::time_point when, std::function<void()> due);
+    void cancel_timer(TimerId timer);
 
   private:
     struct Impl;

@@ -40,6 +40,9 @@ struct Transport::Impl final : CarrierEvents {
     QueryTable queries;
     UdpSockets udp{CarrierContext{servers, poller, queries, *this}};
     TcpConnections tcp{CarrierContext{servers, poller, queries, *this}};
+    // By descriptor; an empty function is a descriptor not watched.
+    std::vector<Ready> watchers;
+    std::size_t watched = 0;
 
     Impl(TransportOptions options, Completion completion)
         : servers(std::move(options.servers)),
@@ -181,15 +184,52 @@ struct Transport::Impl final : CarrierEvents {
         end(slot, exchange);
     }
 
+    bool watch(int fd, std::uint32_t events, Ready ready) {
+        if (fd < 0) return false;
+        const auto index = static_cast<std::uint32_t>(fd);
+        if (index >= watchers.size()) watchers.resize(index + 1);
+        if (watchers[index]) {
+            poller.rewatch(fd, events, Carrier::external, index);
+        } else if (poller.watch(fd, events, Carrier::external, index)) {
+            ++watched;
+        } else {
+            return false;
+        }
+        watchers[index] = std::move(ready);
+        return true;
+    }
+
+    void unwatch(int fd) {
+        const auto index = static_cast<std::uint32_t>(fd);
+        if (fd < 0 || index >= watchers.size() || !watchers[index]) return;
+        poller.unwatch(fd);
+        watchers[index] = nullptr;
+        --watched;
+    }
+
+    void on_external_event(std::uint32_t fd, std::uint32_t events) {
+        // An earlier callback of this round may have ended the watch.
+        if (fd >= watchers.size() || !watchers[fd]) return;
+        // A copy: the callback may change or end its own watch.
+        const Ready ready = watchers[fd];
+        ready(events);
+    }
+
     // UDP queues go out first; TCP connections write when epoll says they have room.
     void poll(Clock::time_point wake) {
         udp.flush();
         if (const auto timeout = queries.next_timeout()) wake = std::min(wake, *timeout);
         for (const EventPoller::Event& event : poller.wait(wake)) {
-            if (event.carrier == Carrier::udp) {
-                udp.on_event(event.index, event.events);
-            } else {
-                tcp.on_event(event.index, event.events);
+            switch (event.carrier) {
+                case Carrier::udp:
+                    udp.on_event(event.index, event.events);
+                    break;
+                case Carrier::tcp:
+                    tcp.on_event(event.index, event.events);
+                    break;
+                case Carrier::external:
+                    on_external_event(event.index, event.events);
+                    break;
             }
         }
         const auto now = Clock::now();
@@ -224,6 +264,18 @@ int Transport::cancel(Handle handle) {
 
 void Transport::cancel_all() {
     impl_->cancel_all();
+}
+
+bool Transport::watch(int fd, std::uint32_t events, Ready ready) {
+    return impl_->watch(fd, events, std::move(ready));
+}
+
+void Transport::unwatch(int fd) {
+    impl_->unwatch(fd);
+}
+
+std::size_t Transport::watched() const {
+    return impl_->watched;
 }
 
 void Transport::poll(Clock::time_point wake) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -60,6 +61,16 @@ class Transport {
     // tries had left.
     int cancel(Handle handle);
     void cancel_all();
+
+    // Other work sharing the event loop (HTTPS fetches, SMTP probes): `fd` is watched for
+    // `events` (EPOLLIN, EPOLLOUT) until unwatch(), which must come before the descriptor is
+    // closed; poll() calls `ready` with the events that came. Watching a watched descriptor
+    // again changes its events and callback. False when epoll refuses the descriptor.
+    using Ready = std::function<void(std::uint32_t events)>;
+    bool watch(int fd, std::uint32_t events, Ready ready);
+    void unwatch(int fd);
+    // Descriptors being watched.
+    std::size_t watched() const;
 
     // Sends every queued query, waits until an answer comes, `wake` or the next try timeout
     // (a signal ends the wait early too), and completes the queries that ended meanwhile.
