@@ -5,6 +5,7 @@
 #include "tlsrpt/diagnostic.hpp"
 #include "tlsrpt/evaluation.hpp"
 #include "tlsrpt/exit_code.hpp"
+#include "tlsrpt/report_types.hpp"
 
 namespace tlsrpt {
 
@@ -34,6 +35,46 @@ std::string_view to_string(Status status) {
             return "error";
     }
     return "error";
+}
+
+std::string_view to_string(PolicyType type) {
+    switch (type) {
+        case PolicyType::sts:
+            return "sts";
+        case PolicyType::tlsa:
+            return "tlsa";
+        case PolicyType::no_policy_found:
+            return "no-policy-found";
+    }
+    return "no-policy-found";
+}
+
+std::string_view to_string(ResultType type) {
+    switch (type) {
+        case ResultType::starttls_not_supported:
+            return "starttls-not-supported";
+        case ResultType::certificate_host_mismatch:
+            return "certificate-host-mismatch";
+        case ResultType::certificate_expired:
+            return "certificate-expired";
+        case ResultType::certificate_not_trusted:
+            return "certificate-not-trusted";
+        case ResultType::validation_failure:
+            return "validation-failure";
+        case ResultType::tlsa_invalid:
+            return "tlsa-invalid";
+        case ResultType::dnssec_invalid:
+            return "dnssec-invalid";
+        case ResultType::dane_required:
+            return "dane-required";
+        case ResultType::sts_policy_fetch_error:
+            return "sts-policy-fetch-error";
+        case ResultType::sts_policy_invalid:
+            return "sts-policy-invalid";
+        case ResultType::sts_webpki_invalid:
+            return "sts-webpki-invalid";
+    }
+    return "validation-failure";
 }
 
 std::string_view to_string(LookupState state) {

@@ -6,6 +6,7 @@
 
 #include "tlsrpt/deep.hpp"
 #include "tlsrpt/exit_code.hpp"
+#include "tlsrpt/report_types.hpp"
 #include "tlsrpt/txt.hpp"
 
 using namespace tlsrpt;
@@ -63,5 +64,26 @@ TEST_CASE("deep lookup states and destination verdicts print as in the JSON outp
              {{Reach::lookup_failed, LookupState::dns_servfail}, "dns-servfail"},
              {{Reach::lookup_failed, LookupState::invalid_domain}, "invalid-domain"}}) {
         CHECK(to_string(verdict) == text);
+    }
+}
+
+TEST_CASE("policy and result types print as RFC 8460 reports spell them") {
+    CHECK(to_string(PolicyType::sts) == "sts");
+    CHECK(to_string(PolicyType::tlsa) == "tlsa");
+    CHECK(to_string(PolicyType::no_policy_found) == "no-policy-found");
+    using Type = std::pair<ResultType, std::string_view>;
+    for (const auto& [type, text] :
+         std::vector<Type>{{ResultType::starttls_not_supported, "starttls-not-supported"},
+                           {ResultType::certificate_host_mismatch, "certificate-host-mismatch"},
+                           {ResultType::certificate_expired, "certificate-expired"},
+                           {ResultType::certificate_not_trusted, "certificate-not-trusted"},
+                           {ResultType::validation_failure, "validation-failure"},
+                           {ResultType::tlsa_invalid, "tlsa-invalid"},
+                           {ResultType::dnssec_invalid, "dnssec-invalid"},
+                           {ResultType::dane_required, "dane-required"},
+                           {ResultType::sts_policy_fetch_error, "sts-policy-fetch-error"},
+                           {ResultType::sts_policy_invalid, "sts-policy-invalid"},
+                           {ResultType::sts_webpki_invalid, "sts-webpki-invalid"}}) {
+        CHECK(to_string(type) == text);
     }
 }
