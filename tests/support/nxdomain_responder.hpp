@@ -1,6 +1,7 @@
 // A DNS server on 127.0.0.1 for tests of the resolver inside the test process: answers every
-// UDP query NXDOMAIN from a thread of its own, and tells `on_query` each name it is asked for.
-// It allocates nothing per query, so that tests can measure the heap of the code they test.
+// UDP query NXDOMAIN (or with the rcode it is given) from a thread of its own, and tells
+// `on_query` each name it is asked for. It allocates nothing per query, so that tests can
+// measure the heap of the code they test.
 #pragma once
 
 #include <arpa/inet.h>
@@ -20,10 +21,14 @@ namespace tlsrpt::testing {
 
 class NxdomainResponder {
   public:
-    // Called from the responder's thread with the query name, dotted, without the final dot.
-    using OnQuery = std::function<void(std::string_view name)>;
+    // Called from the responder's thread with the query name, dotted, without the final dot,
+    // and whether the query has the RD bit.
+    using OnQuery = std::function<void(std::string_view name, bool recursion_desired)>;
 
-    explicit NxdomainResponder(OnQuery on_query = {}) : on_query_(std::move(on_query)) {
+    static constexpr unsigned char nxdomain = 3;
+
+    explicit NxdomainResponder(OnQuery on_query = {}, unsigned char rcode = nxdomain)
+        : on_query_(std::move(on_query)), rcode_(rcode) {
         socket_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         sockaddr_in address{};
         address.sin_family = AF_INET;
@@ -75,10 +80,10 @@ class NxdomainResponder {
             }
             const std::size_t question_end = offset + 1 + 4;
             if (question_end > static_cast<std::size_t>(size)) continue;
-            if (on_query_) on_query_(std::string_view(name, name_length));
-            // The query's header and question, as an NXDOMAIN answer with nothing else.
+            if (on_query_) on_query_(std::string_view(name, name_length), (message[2] & 1) != 0);
+            // The query's header and question, as an answer with nothing else.
             message[2] |= 0x80;
-            message[3] = 0x80 | 3;
+            message[3] = static_cast<unsigned char>(0x80 | rcode_);
             for (std::size_t i = 6; i < 12; ++i) message[i] = 0;
             sendto(socket_, message, question_end, 0, reinterpret_cast<sockaddr*>(&peer),
                    peer_length);
@@ -86,6 +91,7 @@ class NxdomainResponder {
     }
 
     OnQuery on_query_;
+    unsigned char rcode_;
     int socket_ = -1;
     unsigned short port_ = 0;
     std::atomic<bool> stop_{false};
