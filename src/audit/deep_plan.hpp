@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "audit/deep.hpp"
+#include "audit/lookup_scope.hpp"
 #include "dns/response.hpp"
 #include "tlsrpt/evaluation.hpp"
 
@@ -25,11 +26,6 @@ enum class DeepLookup : std::uint8_t {
     destination_aaaa,  // a destination host's AAAA
     misplaced,         // TXT at a name where TLS-RPT records are published by mistake
 };
-
-// Names of the domain itself are asked once per run anyway (bulk runs look each domain up
-// once); names other domains may need too (mail hosts, destinations) go through the run's
-// cache (LookupCache).
-enum class LookupScope : std::uint8_t { domain, run };
 
 // One lookup of the plan.
 struct DeepStep {
