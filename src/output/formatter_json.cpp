@@ -89,6 +89,8 @@ void write_lookup(JsonWriter& json, const LookupInfo& lookup) {
     json.end_array();
     json.key("ttl");
     optional_number(json, lookup.ttl);
+    json.key("ttl_source");
+    json.string(tlsrpt::to_string(lookup.ttl_source));
     json.key("authenticated");
     json.boolean(lookup.authenticated);
     json.key("server");
@@ -224,6 +226,78 @@ void write_deep(JsonWriter& json, const DeepResult& deep) {
     json.end_array();
 }
 
+void write_name_server(JsonWriter& json, const NameServer& server) {
+    json.begin_object();
+    json.key("name");
+    json.string(server.name);
+    json.key("address");
+    optional_string(json, server.address.empty() ? std::nullopt : std::optional(server.address));
+    json.key("state");
+    json.string(tlsrpt::to_string(server.state));
+    json.key("rcode");
+    optional_string(json, server.rcode.empty() ? std::nullopt : std::optional(server.rcode));
+    json.key("aa");
+    json.boolean(server.aa);
+    json.key("alias");
+    optional_string(json, server.alias.empty() ? std::nullopt : std::optional(server.alias));
+    json.key("records");
+    string_array(json, server.records);
+    json.key("ttl");
+    optional_number(json, server.ttl);
+    json.key("serial");
+    optional_number(json, server.serial);
+    json.key("elapsed_ms");
+    json.number(server.elapsed_ms);
+    json.key("answer");
+    optional_number(json, server.answer);
+    json.end_object();
+}
+
+void write_authoritative(JsonWriter& json, const AuthoritativeResult& authoritative) {
+    json.begin_object();
+    json.key("lookup");
+    json.string(tlsrpt::to_string(authoritative.lookup));
+    json.key("zone");
+    optional_string(json,
+                    authoritative.zone.empty() ? std::nullopt : std::optional(authoritative.zone));
+    json.key("servers");
+    json.begin_array();
+    for (const NameServer& server : authoritative.servers) write_name_server(json, server);
+    json.end_array();
+    json.key("servers_not_checked");
+    json.number(static_cast<std::uint64_t>(authoritative.servers_not_checked));
+    json.key("answers");
+    json.begin_array();
+    for (const ServedAnswer& answer : authoritative.answers) {
+        json.begin_object();
+        json.key("rcode");
+        json.string(answer.rcode);
+        json.key("alias");
+        optional_string(json, answer.alias.empty() ? std::nullopt : std::optional(answer.alias));
+        json.key("records");
+        string_array(json, answer.records);
+        json.key("status");
+        optional_string(json, answer.status
+                                  ? std::optional<std::string>(tlsrpt::to_string(*answer.status))
+                                  : std::nullopt);
+        json.key("servers");
+        json.begin_array();
+        for (const std::size_t server : answer.servers) {
+            json.number(static_cast<std::uint64_t>(server));
+        }
+        json.end_array();
+        json.end_object();
+    }
+    json.end_array();
+    json.key("consistent");
+    if (authoritative.consistent) {
+        json.boolean(*authoritative.consistent);
+    } else {
+        json.null();
+    }
+    json.end_object();
+}
+
 // Lint results have no input domain; check results carry their lookup fields, null where the
 // lookup never happened (an invalid domain).
 void write_result_object(JsonWriter& json, const CheckResult& result) {
@@ -276,6 +350,10 @@ void write_result_object(JsonWriter& json, const CheckResult& result) {
         }
     }
     if (result.deep) write_deep(json, *result.deep);
+    if (result.authoritative) {
+        json.key("authoritative");
+        write_authoritative(json, *result.authoritative);
+    }
     json.end_object();
 }
 
