@@ -110,6 +110,7 @@ CommandResult run_check(const CheckOptions& options) {
     formatter_options.colour =
         options.format == output::Format::text && output::colour_wanted(STDOUT_FILENO);
     formatter_options.deep = options.audit.deep;
+    formatter_options.authoritative = options.audit.authoritative;
     const bool show_progress = list_mode && (options.progress || isatty(STDERR_FILENO) == 1);
     output::ProgressLine progress(isatty(STDERR_FILENO) == 1);
     RowWriter::AfterBatch show_progress_line;
@@ -230,6 +231,12 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
     check->add_flag("--deep", options.audit.deep,
                     "Also check MX hosts, MTA-STS, DANE at each MX host, that report "
                     "destinations can receive, and misplaced records (more lookups per domain)");
+    check->add_flag("--authoritative", options.audit.authoritative,
+                    "Also ask each name server of the zone directly: whether they all answer "
+                    "and agree, and the TTL as published (for --min-ttl)");
+    check->add_flag("--allow-private", options.audit.allow_private,
+                    "Also connect to servers at addresses that are not public (private, "
+                    "loopback, ...), which are otherwise never asked");
     check->add_flag("--progress", options.progress,
                     "With -f, show progress on stderr also when it is not a terminal");
     add_shard_option(*check, options.bulk.shard);
