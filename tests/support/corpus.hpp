@@ -38,38 +38,37 @@ inline std::vector<std::string> split_words(const std::string& text) {
     return words;
 }
 
-// Every case of every *.txt file under `directory`, files in name order.
-inline Expected<std::vector<Case>, std::string> read_cases(const std::filesystem::path& directory,
-                                                           Outcome outcome = Outcome::suggestion) {
-    const std::string outcome_key = outcome == Outcome::suggestion ? "suggest" : "id";
+// One case as written: its `case:` line, and its other lines (notes left out) in order.
+struct Block {
+    struct Line {
+        std::string where;  // file:line
+        std::string key;
+        std::string value;
+    };
+    std::string location;  // file:line of the `case:` line
+    std::string name;
+    std::vector<Line> lines;
+};
+
+// The cases of every *.txt file under `directory`, files in name order: blocks of `key: value`
+// lines separated by blank lines, the first of each `case: NAME`; `#` lines are comments.
+inline Expected<std::vector<Block>, std::string> read_blocks(
+    const std::filesystem::path& directory) {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(directory)) {
         if (entry.path().extension() == ".txt") files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
-    std::vector<Case> cases;
+    std::vector<Block> blocks;
     for (const auto& file : files) {
         std::ifstream input(file);
         if (!input) return unexpected("cannot open " + file.string());
-        std::optional<Case> current;
-        bool has_status = false;
-        bool has_codes = false;
-        bool has_outcome = false;
-        auto finish = [&]() -> std::optional<std::string> {
-            if (!current) return std::nullopt;
-            if (!has_status || !has_codes || !has_outcome) {
-                return current->location + ": case needs status, codes and " + outcome_key;
-            }
-            std::sort(current->codes.begin(), current->codes.end());
-            cases.push_back(std::move(*current));
-            current.reset();
-            return std::nullopt;
-        };
+        bool open = false;
         std::string line;
         for (std::size_t number = 1; std::getline(input, line); ++number) {
             const std::string where = file.filename().string() + ":" + std::to_string(number);
             if (line.empty()) {
-                if (auto error = finish()) return unexpected(*error);
+                open = false;
                 continue;
             }
             if (line[0] == '#') continue;
@@ -79,34 +78,58 @@ inline Expected<std::vector<Case>, std::string> read_cases(const std::filesystem
             // Exactly one space follows the colon; the rest is the value, byte for byte.
             const std::string value = colon + 1 < line.size() ? line.substr(colon + 2) : "";
             if (key == "case") {
-                if (current) return unexpected(where + ": blank line missing before case");
-                current = Case{where, value, {}, {}, {}, {}, {}};
-                has_status = has_codes = has_outcome = false;
-                continue;
+                if (open) return unexpected(where + ": blank line missing before case");
+                blocks.push_back(Block{where, value, {}});
+                open = true;
+            } else if (!open) {
+                return unexpected(where + ": line outside a case");
+            } else if (key != "note") {
+                blocks.back().lines.push_back({where, key, value});
             }
-            if (!current) return unexpected(where + ": line outside a case");
+        }
+    }
+    return blocks;
+}
+
+// Every case of every *.txt file under `directory`, files in name order.
+inline Expected<std::vector<Case>, std::string> read_cases(const std::filesystem::path& directory,
+                                                           Outcome outcome = Outcome::suggestion) {
+    const std::string outcome_key = outcome == Outcome::suggestion ? "suggest" : "id";
+    auto blocks = read_blocks(directory);
+    if (!blocks) return unexpected(blocks.error());
+    std::vector<Case> cases;
+    for (const Block& block : *blocks) {
+        Case current{block.location, block.name, {}, {}, {}, {}, {}};
+        bool has_status = false;
+        bool has_codes = false;
+        bool has_outcome = false;
+        for (const auto& [where, key, value] : block.lines) {
             if (key == "rr") {
                 auto record = parse_presentation(value);
                 if (!record) {
                     return unexpected(where + ": column " + std::to_string(record.error().column) +
                                       ": " + record.error().message);
                 }
-                current->rrset.push_back(std::move(*record));
+                current.rrset.push_back(std::move(*record));
             } else if (key == "status") {
-                current->status = value;
+                current.status = value;
                 has_status = true;
             } else if (key == "codes") {
-                current->codes = split_words(value);
+                current.codes = split_words(value);
                 has_codes = true;
             } else if (key == outcome_key) {
-                auto& expected = outcome == Outcome::suggestion ? current->suggestion : current->id;
+                auto& expected = outcome == Outcome::suggestion ? current.suggestion : current.id;
                 if (value != "-") expected = value;
                 has_outcome = true;
-            } else if (key != "note") {
+            } else {
                 return unexpected(where + ": unknown key " + key);
             }
         }
-        if (auto error = finish()) return unexpected(*error);
+        if (!has_status || !has_codes || !has_outcome) {
+            return unexpected(block.location + ": case needs status, codes and " + outcome_key);
+        }
+        std::sort(current.codes.begin(), current.codes.end());
+        cases.push_back(std::move(current));
     }
     return cases;
 }
