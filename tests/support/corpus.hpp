@@ -1,14 +1,16 @@
 // Reader of the corpora in testdata/ (format: testdata/README.md): the record corpus in
-// testdata/records/, shared by the unit tests and the benchmark, and the MTA-STS corpus in
-// testdata/mta-sts/.
+// testdata/records/, shared by the unit tests and the benchmark, the MTA-STS corpus in
+// testdata/mta-sts/ and the MTA-STS policy corpus in testdata/sts-policies/.
 #pragma once
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tlsrpt/expected.hpp"
@@ -127,6 +129,86 @@ inline Expected<std::vector<Case>, std::string> read_cases(const std::filesystem
         }
         if (!has_status || !has_codes || !has_outcome) {
             return unexpected(block.location + ": case needs status, codes and " + outcome_key);
+        }
+        std::sort(current.codes.begin(), current.codes.end());
+        cases.push_back(std::move(current));
+    }
+    return cases;
+}
+
+// A case of the MTA-STS policy corpus (testdata/sts-policies/).
+struct PolicyCase {
+    std::string location;
+    std::string name;
+    std::string body;  // the `body` lines unescaped and joined
+    std::string status;
+    std::vector<std::string> codes;  // sorted: compared as a multiset
+    // The policy senders apply as written in the case, each "-" when they apply none: the
+    // mode, max_age in seconds, and the mx patterns separated by spaces.
+    std::string mode;
+    std::string max_age;
+    std::string mx;
+};
+
+// The escapes of a `body` line: \r CR, \n LF, \t HTAB, \\ a backslash, \DDD any octet in
+// decimal, as in the record corpus.
+inline Expected<std::string, std::string> unescape_body(std::string_view text) {
+    std::string bytes;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\\') {
+            bytes += text[i];
+            continue;
+        }
+        if (++i == text.size()) return unexpected(std::string("a backslash ends the line"));
+        const char escaped = text[i];
+        if (escaped == 'r' || escaped == 'n' || escaped == 't' || escaped == '\\') {
+            bytes += escaped == 'r' ? '\r' : escaped == 'n' ? '\n' : escaped == 't' ? '\t' : '\\';
+            continue;
+        }
+        const std::string_view digits = text.substr(i, 3);
+        const bool decimal =
+            digits.size() == 3 &&
+            std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const int octet = decimal ? std::stoi(std::string(digits)) : 256;
+        if (octet > 255) return unexpected("bad escape at column " + std::to_string(i));
+        bytes += static_cast<char>(octet);
+        i += 2;
+    }
+    return bytes;
+}
+
+inline Expected<std::vector<PolicyCase>, std::string> read_policy_cases(
+    const std::filesystem::path& directory) {
+    auto blocks = read_blocks(directory);
+    if (!blocks) return unexpected(blocks.error());
+    std::vector<PolicyCase> cases;
+    for (const Block& block : *blocks) {
+        PolicyCase current{block.location, block.name, {}, {}, {}, {}, {}, {}};
+        std::set<std::string> seen;
+        for (const auto& [where, key, value] : block.lines) {
+            if (key == "body") {
+                auto bytes = unescape_body(value);
+                if (!bytes) return unexpected(where + ": " + bytes.error());
+                current.body += *bytes;
+                continue;
+            }
+            if (!seen.insert(key).second) return unexpected(where + ": " + key + " given twice");
+            if (key == "status") {
+                current.status = value;
+            } else if (key == "codes") {
+                current.codes = split_words(value);
+            } else if (key == "mode") {
+                current.mode = value;
+            } else if (key == "max_age") {
+                current.max_age = value;
+            } else if (key == "mx") {
+                current.mx = value;
+            } else {
+                return unexpected(where + ": unknown key " + key);
+            }
+        }
+        if (seen.size() != 5) {
+            return unexpected(block.location + ": case needs status, codes, mode, max_age and mx");
         }
         std::sort(current.codes.begin(), current.codes.end());
         cases.push_back(std::move(current));
