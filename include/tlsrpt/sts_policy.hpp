@@ -1,10 +1,12 @@
 // The MTA-STS policy file served at https://mta-sts.<domain>/.well-known/mta-sts.txt, read as
-// RFC 8461 §3.2 senders read it, and the §4.1 matching of MX hosts against its patterns.
+// RFC 8461 §3.2 senders read it; the §4.1 matching of MX hosts against its patterns; and what
+// the policy, the _mta-sts TXT record, the MX hosts and the TLS-RPT record say together.
 // Diagnostic codes are documented in man/tlsrpt-check.1.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,6 +14,7 @@
 
 #include "tlsrpt/diagnostic.hpp"
 #include "tlsrpt/evaluation.hpp"
+#include "tlsrpt/mta_sts.hpp"
 
 namespace tlsrpt {
 
@@ -52,5 +55,19 @@ StsPolicyEvaluation evaluate_sts_policy(std::string_view body);
 // would refuse (a final dot, "*" elsewhere, U-labels) matches nothing, nor does a `host` that
 // is not a host name.
 bool mx_pattern_matches(std::string_view pattern, std::string_view host);
+
+// What the pieces of MTA-STS say together, as row findings (codes sts-mx-not-in-policy,
+// sts-policy-without-record, sts-testing-without-tlsrpt):
+//   `record`   the evaluation of the _mta-sts TXT RRset, or null when it was not looked up or
+//              the lookup failed;
+//   `policy`   the evaluation of the fetched policy file, or null when none was fetched (why
+//              not is the caller's to say);
+//   `mx_hosts` the names senders deliver to, lower-case A-labels without a final dot: the MX
+//              hosts, or the domain itself when it has no MX;
+//   `tlsrpt`   the status of the domain's TLS-RPT record (`error` when its lookup failed).
+// Each check needs its facts: nothing is concluded from what is unknown. Pure.
+std::vector<Diagnostic> sts_cross_checks(const MtaStsEvaluation* record,
+                                         const StsPolicyEvaluation* policy,
+                                         std::span<const std::string> mx_hosts, Status tlsrpt);
 
 }  // namespace tlsrpt

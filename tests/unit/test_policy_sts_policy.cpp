@@ -1,10 +1,11 @@
 // The MTA-STS policy corpus (testdata/sts-policies/): exact verdicts, codes and policies, every
-// code with its severity, plus lines, positions, messages and MX pattern matching case by
-// case.
+// code with its severity, plus lines, positions, messages, MX pattern matching and the
+// cross-checks case by case.
 #include <algorithm>
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -14,6 +15,7 @@
 
 #include "../support/corpus.hpp"
 #include "../support/diagnostic_rules.hpp"
+#include "tlsrpt/mta_sts.hpp"
 #include "tlsrpt/sts_policy.hpp"
 
 using namespace tlsrpt;
@@ -345,5 +347,164 @@ TEST_CASE("MX hosts match policy patterns as RFC 8461 section 4.1 says") {
     for (const Match& match : table) {
         INFO(fmt::format("{:?} {:?}", match.pattern, match.host));
         CHECK(mx_pattern_matches(match.pattern, match.host) == match.matches);
+    }
+}
+
+namespace {
+
+struct CrossCheck {
+    std::string name;
+    std::optional<std::string> record;  // the _mta-sts TXT record; none: not looked up
+    std::optional<std::string> policy;  // the policy body; none: not fetched
+    std::vector<std::string> mx_hosts;
+    Status tlsrpt;
+    // The findings: code, severity and message.
+    std::vector<std::tuple<std::string, Severity, std::string>> findings;
+};
+
+std::string policy_body(std::string_view mode, std::vector<std::string_view> patterns) {
+    std::string body = fmt::format("version: STSv1\nmode: {}\nmax_age: 604800\n", mode);
+    for (std::string_view pattern : patterns) body += fmt::format("mx: {}\n", pattern);
+    return body;
+}
+
+}  // namespace
+
+TEST_CASE("the MTA-STS cross-checks say what the record, policy, MX hosts and TLS-RPT imply") {
+    const std::string record = "v=STSv1; id=20240101";
+    const std::vector<std::string> hosts = {"mx1.example.com", "mx2.example.net"};
+    const std::string enforce = policy_body("enforce", {"mx1.example.com", "*.example.net"});
+    const std::string testing = policy_body("testing", {"mx1.example.com"});
+    const std::string not_delivered =
+        "mx2.example.net matches no mx pattern of the MTA-STS policy: in enforce mode senders "
+        "do not deliver mail to it";
+    const std::string reported =
+        "mx2.example.net matches no mx pattern of the MTA-STS policy: in testing mode senders "
+        "deliver mail to it but report a failure, and in enforce mode they would not deliver it";
+    const std::string testing_alone =
+        "the MTA-STS policy is in testing mode, which exists to have failures reported, but the "
+        "domain has no usable TLS-RPT policy to receive the reports";
+    const auto without_record = [](std::string_view mode) {
+        return fmt::format(
+            "the MTA-STS policy file is in {} mode, but no usable _mta-sts TXT record announces "
+            "it: senders never fetch it, so MTA-STS is not in effect",
+            mode);
+    };
+    const std::vector<CrossCheck> table = {
+        {"every host allowed", record, enforce, hosts, Status::valid, {}},
+        {"a host outside an enforce policy",
+         record,
+         policy_body("enforce", {"mx1.example.com"}),
+         hosts,
+         Status::valid,
+         {{"sts-mx-not-in-policy", Severity::error, not_delivered}}},
+        {"a host outside a testing policy",
+         record,
+         testing,
+         hosts,
+         Status::valid,
+         {{"sts-mx-not-in-policy", Severity::warning, reported}}},
+        {"every host outside",
+         record,
+         policy_body("enforce", {"*.example.org"}),
+         hosts,
+         Status::valid,
+         {{"sts-mx-not-in-policy", Severity::error,
+           "mx1.example.com matches no mx pattern of the MTA-STS policy: in enforce mode "
+           "senders do not deliver mail to it"},
+          {"sts-mx-not-in-policy", Severity::error, not_delivered}}},
+        {"a wildcard covers one label only",
+         record,
+         policy_body("enforce", {"*.example.com"}),
+         {"a.b.example.com"},
+         Status::valid,
+         {{"sts-mx-not-in-policy", Severity::error,
+           "a.b.example.com matches no mx pattern of the MTA-STS policy: in enforce mode "
+           "senders do not deliver mail to it"}}},
+        {"mode none asks nothing",
+         record,
+         policy_body("none", {"*.example.org"}),
+         hosts,
+         Status::missing,
+         {}},
+        {"no MX host to check", record, enforce, {}, Status::valid, {}},
+        {"an invalid policy has its own findings",
+         record,
+         "version: STSv1\nmode: enforce\n",
+         hosts,
+         Status::missing,
+         {}},
+        {"no policy fetched", record, std::nullopt, hosts, Status::missing, {}},
+        {"a policy without a record",
+         "v=spf1 -all",
+         enforce,
+         hosts,
+         Status::valid,
+         {{"sts-policy-without-record", Severity::warning, without_record("enforce")}}},
+        {"a policy beside an invalid record",
+         "v=STSv1; id=",
+         policy_body("testing", {"*.example.org"}),
+         hosts,
+         Status::missing,
+         {{"sts-policy-without-record", Severity::warning, without_record("testing")}}},
+        {"a policy in mode none without a record",
+         "",
+         policy_body("none", {}),
+         hosts,
+         Status::valid,
+         {}},
+        {"a record lookup that failed concludes nothing about the record",
+         std::nullopt,
+         policy_body("enforce", {"mx1.example.com"}),
+         hosts,
+         Status::valid,
+         {{"sts-mx-not-in-policy", Severity::error, not_delivered}}},
+        {"testing without a TLS-RPT record",
+         record,
+         policy_body("testing", {"*.example.com", "*.example.net"}),
+         hosts,
+         Status::missing,
+         {{"sts-testing-without-tlsrpt", Severity::warning, testing_alone}}},
+        {"testing beside an invalid TLS-RPT record",
+         record,
+         testing,
+         hosts,
+         Status::invalid,
+         {{"sts-mx-not-in-policy", Severity::warning, reported},
+          {"sts-testing-without-tlsrpt", Severity::warning, testing_alone}}},
+        {"testing with a TLS-RPT record that has warnings",
+         record,
+         policy_body("testing", {"*.example.com", "*.example.net"}),
+         hosts,
+         Status::warning,
+         {}},
+        {"testing when the TLS-RPT lookup failed",
+         record,
+         policy_body("testing", {"*.example.com", "*.example.net"}),
+         hosts,
+         Status::error,
+         {}},
+        {"enforce without a TLS-RPT record", record, enforce, hosts, Status::missing, {}},
+    };
+    for (const CrossCheck& check : table) {
+        INFO(check.name);
+        std::optional<MtaStsEvaluation> record_evaluation;
+        if (check.record) {
+            const TxtRRset rrset =
+                check.record->empty() ? TxtRRset{} : TxtRRset{TxtRecord{{*check.record}}};
+            record_evaluation = evaluate_mta_sts(rrset);
+        }
+        std::optional<StsPolicyEvaluation> policy_evaluation;
+        if (check.policy) policy_evaluation = evaluate_sts_policy(*check.policy);
+        const std::vector<Diagnostic> findings = sts_cross_checks(
+            record_evaluation ? &*record_evaluation : nullptr,
+            policy_evaluation ? &*policy_evaluation : nullptr, check.mx_hosts, check.tlsrpt);
+        std::vector<std::tuple<std::string, Severity, std::string>> got;
+        for (const Diagnostic& finding : findings) {
+            got.emplace_back(finding.code, finding.severity, finding.message);
+            CHECK_FALSE(finding.record);
+            CHECK_FALSE(finding.offset);
+        }
+        CHECK(got == check.findings);
     }
 }
