@@ -6,6 +6,7 @@
 #include "tlsrpt/evaluation.hpp"
 #include "tlsrpt/exit_code.hpp"
 #include "tlsrpt/report_types.hpp"
+#include "tlsrpt/sts_policy.hpp"
 
 namespace tlsrpt {
 
@@ -121,6 +122,18 @@ std::string_view to_string(DestinationVerdict verdict) {
             return to_string(verdict.failure);
     }
     return "";
+}
+
+std::string_view to_string(StsMode mode) {
+    switch (mode) {
+        case StsMode::enforce:
+            return "enforce";
+        case StsMode::testing:
+            return "testing";
+        case StsMode::none:
+            return "none";
+    }
+    return "none";
 }
 
 ExitCode exit_code_for(Status status) {
