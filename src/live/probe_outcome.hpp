@@ -41,7 +41,7 @@ enum class ProbeEnding : std::uint8_t {
 enum class DaneState : std::uint8_t {
     not_used,           // no TLSA records were given
     no_usable_records,  // records were given, none usable for SMTP: TLS without DANE
-    matched,            // a record matched the chain: `dane_depth`, `dane_usage`
+    matched,            // a record matched the chain (`dane_errors` may still follow)
     no_match,           // no record matched (X509_V_ERR_DANE_NO_MATCH)
 };
 
@@ -90,8 +90,11 @@ struct ProbeOutcome {
     std::vector<VerifyError> pkix_errors;
 
     DaneState dane = DaneState::not_used;
-    int dane_depth = -1;          // matched: the depth of the certificate that matched
-    std::uint8_t dane_usage = 0;  // matched: the usage of the record that matched (2 or 3)
+    // Matched with no error: the depth of the certificate that matched (0 is the server's)
+    // and the usage of the record (2 or 3). OpenSSL tells them of a clean verification only:
+    // -1 and 0 otherwise.
+    int dane_depth = -1;
+    std::uint8_t dane_usage = 0;
     // The errors of DANE verification (DANE-TA checks the name, expiry and chain up to the
     // matched anchor; DANE-EE checks nothing else); empty when it passed or was not used.
     std::vector<VerifyError> dane_errors;
