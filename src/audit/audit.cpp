@@ -110,8 +110,14 @@ struct Auditor::DeepJob {
     std::set<DeepStep> asked;
 };
 
-Auditor::Auditor(dns::Resolver& resolver, AuditOptions options)
-    : resolver_(resolver), options_(options), cache_(resolver, options.lookup_cache_entries) {}
+Auditor::Auditor(dns::Resolver& resolver, AuditOptions options, LiveChecks live)
+    : resolver_(resolver),
+      options_(std::move(options)),
+      live_(live),
+      plan_options_{.fetch_policy = live.fetcher != nullptr,
+                    .probe = false,
+                    .allow_private = options_.allow_private},
+      cache_(resolver, options_.lookup_cache_entries) {}
 
 void Auditor::submit(std::string input, std::string domain, ResultCallback done) {
     Pending pending{std::move(input), std::move(domain), std::move(done)};
@@ -165,13 +171,18 @@ void Auditor::start_deep(Pending pending, dns::Clock::time_point deadline) {
 
 void Auditor::follow_plan(const DeepJobPtr& job) {
     const Evaluation* tlsrpt = job->row ? &job->row->evaluation : nullptr;
-    for (const DeepStep& step : next_deep_steps(job->pending.domain, tlsrpt, job->answers)) {
+    for (const DeepStep& step :
+         next_deep_steps(job->pending.domain, tlsrpt, job->answers, plan_options_)) {
         if (job->asked.insert(step).second) ask(job, step);
     }
 }
 
 void Auditor::ask(const DeepJobPtr& job, const DeepStep& step) {
     ++job->outstanding;
+    if (step.lookup == DeepLookup::policy_fetch) {
+        fetch_policy(job, step);
+        return;
+    }
     auto file = [this, job, step](const SharedResponse& response) {
         file_answer(job->answers, step, response);
         follow_plan(job);
@@ -185,6 +196,19 @@ void Auditor::ask(const DeepJobPtr& job, const DeepStep& step) {
                      [file = std::move(file)](dns::Response&& response) {
                          file(std::make_shared<const dns::Response>(std::move(response)));
                      });
+}
+
+void Auditor::fetch_policy(const DeepJobPtr& job, const DeepStep& step) {
+    live::FetchRequest request{.host = step.name,
+                               .path = std::string(policy_path),
+                               .addresses = step.addresses,
+                               .deadline = resolver_.now() + options_.fetch_timeout};
+    live_.fetcher->fetch(std::move(request), [this, job, step](live::FetchOutcome&& outcome) {
+        file_answer(job->answers, step,
+                    std::make_shared<const live::FetchOutcome>(std::move(outcome)));
+        follow_plan(job);
+        release(job);
+    });
 }
 
 void Auditor::release(const DeepJobPtr& job) {
@@ -218,6 +242,7 @@ void Auditor::abandon_all() {
     running_.clear();
     free_slots_.clear();
     cache_.abandon_all();
+    if (live_.fetcher != nullptr) live_.fetcher->abandon_all();
     resolver_.abandon_all();
     in_flight_ = 0;
 }

@@ -16,6 +16,7 @@
 #include "audit/expectations.hpp"
 #include "audit/lookup_cache.hpp"
 #include "dns/resolver.hpp"
+#include "live/https_fetcher.hpp"
 #include "tlsrpt/result.hpp"
 
 namespace tlsrpt::audit {
@@ -31,13 +32,24 @@ struct AuditOptions {
     bool deep = false;
     // --deep: answers remembered for other domains of the run.
     std::size_t lookup_cache_entries = 16384;
+    // --deep: each fetch of an MTA-STS policy, from its start (RFC 8461 §3.3 suggests a
+    // minute at most; a policy host slower than this one fails as a sender's fetch would).
+    std::chrono::milliseconds fetch_timeout{20'000};
+    // --allow-private: connect to non-public addresses too.
+    bool allow_private = false;
+};
+
+// What --deep connects with beyond DNS, made by the caller on the resolver's loop: the
+// MTA-STS policy fetch.
+struct LiveChecks {
+    live::HttpsFetcher* fetcher = nullptr;  // null: no policy is fetched
 };
 
 class Auditor {
   public:
     using ResultCallback = std::function<void(CheckResult&&)>;
 
-    Auditor(dns::Resolver& resolver, AuditOptions options);
+    Auditor(dns::Resolver& resolver, AuditOptions options, LiveChecks live = {});
 
     // Looks up `domain`, as normalise_domain() returned it for `input`; `done` runs exactly
     // once, from run(), with the row.
@@ -71,10 +83,13 @@ class Auditor {
     // One more lookup for `job`: its answer is filed, and the plan asked again. The job's row
     // is finished when its last lookup is in.
     void ask(const DeepJobPtr& job, const DeepStep& step);
+    void fetch_policy(const DeepJobPtr& job, const DeepStep& step);
     void release(const DeepJobPtr& job);
 
     dns::Resolver& resolver_;
     AuditOptions options_;
+    LiveChecks live_;
+    DeepPlanOptions plan_options_;
     LookupCache cache_;
     // Plain checks in flight, in slots reused as they end: a lookup's callback holds its
     // slot's index only, small enough for std::function to keep without allocating.
