@@ -112,8 +112,14 @@ struct Auditor::Job {
     std::set<AuthoritativeStep> authoritative_asked;
 };
 
-Auditor::Auditor(dns::Resolver& resolver, AuditOptions options)
-    : resolver_(resolver), options_(options), cache_(resolver, options.lookup_cache_entries) {}
+Auditor::Auditor(dns::Resolver& resolver, AuditOptions options, LiveChecks live)
+    : resolver_(resolver),
+      options_(std::move(options)),
+      live_(live),
+      plan_options_{.fetch_policy = live.fetcher != nullptr,
+                    .probe = false,
+                    .allow_private = options_.allow_private},
+      cache_(resolver, options_.lookup_cache_entries) {}
 
 void Auditor::submit(std::string input, std::string domain, ResultCallback done) {
     Pending pending{std::move(input), std::move(domain), std::move(done)};
@@ -169,8 +175,12 @@ void Auditor::follow_plans(const JobPtr& job) {
     const std::string& domain = job->pending.domain;
     if (options_.deep) {
         const Evaluation* tlsrpt = job->row ? &job->row->evaluation : nullptr;
-        for (const DeepStep& step : next_deep_steps(domain, tlsrpt, job->deep)) {
+        for (const DeepStep& step : next_deep_steps(domain, tlsrpt, job->deep, plan_options_)) {
             if (!job->deep_asked.insert(step).second) continue;
+            if (step.lookup == DeepLookup::policy_fetch) {
+                fetch_policy(job, step);
+                continue;
+            }
             ask(job, step.name, step.type, "", step.scope,
                 [step](Job& asking, const SharedResponse& response) {
                     file_answer(asking.deep, step, response);
@@ -207,6 +217,20 @@ void Auditor::ask(const JobPtr& job, const std::string& name, dns::RecordType ty
                   });
 }
 
+void Auditor::fetch_policy(const JobPtr& job, const DeepStep& step) {
+    ++job->outstanding;
+    live::FetchRequest request{.host = step.name,
+                               .path = std::string(policy_path),
+                               .addresses = step.addresses,
+                               .deadline = resolver_.now() + options_.fetch_timeout};
+    live_.fetcher->fetch(std::move(request), [this, job, step](live::FetchOutcome&& outcome) {
+        file_answer(job->deep, step,
+                    std::make_shared<const live::FetchOutcome>(std::move(outcome)));
+        follow_plans(job);
+        release(job);
+    });
+}
+
 void Auditor::release(const JobPtr& job) {
     if (--job->outstanding > 0) return;
     CheckResult row = std::move(*job->row);
@@ -241,6 +265,7 @@ void Auditor::abandon_all() {
     running_.clear();
     free_slots_.clear();
     cache_.abandon_all();
+    if (live_.fetcher != nullptr) live_.fetcher->abandon_all();
     resolver_.abandon_all();
     in_flight_ = 0;
 }

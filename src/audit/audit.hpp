@@ -18,6 +18,7 @@
 #include "audit/expectations.hpp"
 #include "audit/lookup_cache.hpp"
 #include "dns/resolver.hpp"
+#include "live/https_fetcher.hpp"
 #include "tlsrpt/result.hpp"
 
 namespace tlsrpt::audit {
@@ -33,17 +34,26 @@ struct AuditOptions {
     bool deep = false;
     // The zone's name servers asked directly, and the TTL they publish (--authoritative).
     bool authoritative = false;
-    // Servers at addresses that are not public are asked too (--allow-private).
+    // --allow-private: connect to non-public addresses too (policy hosts, name servers).
     bool allow_private = false;
     // --deep, --authoritative: answers remembered for other domains of the run.
     std::size_t lookup_cache_entries = 16384;
+    // --deep: each fetch of an MTA-STS policy, from its start (RFC 8461 §3.3 suggests a
+    // minute at most; a policy host slower than this one fails as a sender's fetch would).
+    std::chrono::milliseconds fetch_timeout{20'000};
+};
+
+// What --deep connects with beyond DNS, made by the caller on the resolver's loop: the
+// MTA-STS policy fetch.
+struct LiveChecks {
+    live::HttpsFetcher* fetcher = nullptr;  // null: no policy is fetched
 };
 
 class Auditor {
   public:
     using ResultCallback = std::function<void(CheckResult&&)>;
 
-    Auditor(dns::Resolver& resolver, AuditOptions options);
+    Auditor(dns::Resolver& resolver, AuditOptions options, LiveChecks live = {});
 
     // Looks up `domain`, as normalise_domain() returned it for `input`; `done` runs exactly
     // once, from run(), with the row.
@@ -80,10 +90,14 @@ class Auditor {
     // job's row is finished when its last lookup is in.
     void ask(const JobPtr& job, const std::string& name, dns::RecordType type,
              const std::string& server, LookupScope scope, Filer file);
+    // --deep: the same for a fetch of the MTA-STS policy.
+    void fetch_policy(const JobPtr& job, const DeepStep& step);
     void release(const JobPtr& job);
 
     dns::Resolver& resolver_;
     AuditOptions options_;
+    LiveChecks live_;
+    DeepPlanOptions plan_options_;
     LookupCache cache_;
     // Plain checks in flight, in slots reused as they end: a lookup's callback holds its
     // slot's index only, small enough for std::function to keep without allocating.

@@ -31,11 +31,6 @@ std::string_view parent_of(std::string_view name) {
     return dot == std::string_view::npos ? std::string_view() : name.substr(dot + 1);
 }
 
-const dns::Response* answer_for(const AnswersByName& answers, std::string_view key) {
-    const auto found = answers.find(key);
-    return found == answers.end() ? nullptr : found->second.get();
-}
-
 std::string server_label(const NameServer& server) {
     return server.address.empty() ? server.name
                                   : fmt::format("{} ({})", server.name, server.address);

@@ -58,11 +58,6 @@ class FindingCollector {
     std::vector<Diagnostic>& diagnostics_;
 };
 
-const dns::Response* answer_for(const AnswersByName& answers, std::string_view key) {
-    const auto found = answers.find(key);
-    return found == answers.end() ? nullptr : found->second.get();
-}
-
 MxSection mx_section(const dns::Response& mx, const std::string& domain,
                      FindingCollector& findings) {
     MxSection section;
@@ -287,6 +282,31 @@ std::vector<MisplacedRecord> misplaced_records(const std::string& domain,
 
 std::string mta_sts_query_name(std::string_view domain) {
     return fmt::format("_mta-sts.{}", domain);
+}
+
+const dns::Response* answer_for(const AnswersByName& answers, std::string_view key) {
+    const auto found = answers.find(key);
+    return found == answers.end() ? nullptr : found->second.get();
+}
+
+std::string policy_host_name(std::string_view domain) {
+    return fmt::format("mta-sts.{}", domain);
+}
+
+std::vector<std::string> addresses_to_connect(const dns::Response* a, const dns::Response* aaaa,
+                                              bool allow_private) {
+    std::vector<std::string> addresses;
+    for (const dns::Response* response : {a, aaaa}) {
+        if (response == nullptr) continue;
+        std::size_t taken = 0;
+        for (const dns::ResourceRecord& record : response->records) {
+            if (taken == max_addresses_per_family) break;
+            if (!allow_private && !is_public_address(record.target)) continue;
+            addresses.push_back(record.target);
+            ++taken;
+        }
+    }
+    return addresses;
 }
 
 std::string tlsa_query_name(std::string_view host) {

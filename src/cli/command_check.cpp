@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <istream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "cli/standard_streams.hpp"
 #include "dns/resolver.hpp"
 #include "input/domain_list.hpp"
+#include "live/https_fetcher.hpp"
 #include "output/escape.hpp"
 #include "output/formatter.hpp"
 #include "output/progress.hpp"
@@ -74,6 +76,10 @@ CommandResult run_check(const CheckOptions& options) {
     if (options.domains.empty() && !list_mode) {
         return unexpected(Failure{ExitCode::usage, "check needs at least one domain or -f FILE"});
     }
+    if (options.audit.allow_private && !options.audit.deep && !options.audit.authoritative) {
+        return unexpected(
+            Failure{ExitCode::usage, "--allow-private needs --deep or --authoritative"});
+    }
     // Read through InterruptibleInput so that Ctrl-C also stops a run waiting on a pipe.
     ListDescriptor list;
     if (options.list_file == "-") {
@@ -99,6 +105,14 @@ CommandResult run_check(const CheckOptions& options) {
     }
     auto resolver = dns::Resolver::create(options.resolver);
     if (!resolver) return unexpected(Failure{ExitCode::lookup_error, resolver.error()});
+    audit::LiveChecks live;
+    std::unique_ptr<live::HttpsFetcher> fetcher;
+    if (options.audit.deep) {
+        auto created = live::HttpsFetcher::create(**resolver, options.fetch);
+        if (!created) return unexpected(Failure{ExitCode::cannot_open_input, created.error()});
+        fetcher = std::move(*created);
+        live.fetcher = fetcher.get();
+    }
 
     std::optional<input::DomainListReader> reader;
     if (list_stream) reader.emplace(*list_stream);
@@ -142,7 +156,7 @@ CommandResult run_check(const CheckOptions& options) {
     if (!list_mode) bulk.ordered = true;
     audit::AuditOptions audit_options = options.audit;
     audit_options.max_in_flight = bulk.concurrency;
-    audit::Auditor auditor(**resolver, audit_options);
+    audit::Auditor auditor(**resolver, audit_options, live);
     // A pipe fed slowly must not hold back the rows of lines already read.
     auto source_ready = [&] {
         return next_argument < options.domains.size() || !list_buffer || list_buffer->line_ready();
@@ -228,15 +242,29 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
         ->type_name("QPS");
     check->add_flag("--ordered", options.bulk.ordered,
                     "With -f, print rows in input order rather than as they complete");
-    check->add_flag("--deep", options.audit.deep,
-                    "Also check MX hosts, MTA-STS, DANE at each MX host, that report "
-                    "destinations can receive, and misplaced records (more lookups per domain)");
+    CLI::Option* deep =
+        check->add_flag("--deep", options.audit.deep,
+                        "Also check MX hosts, MTA-STS (record and policy file), DANE at each MX "
+                        "host, that report destinations can receive, and misplaced records (more "
+                        "lookups per domain, and an HTTPS fetch)");
+    add_milliseconds_option(*check, "--fetch-timeout", options.audit.fetch_timeout,
+                            "With --deep, limit for each fetch of an MTA-STS policy file")
+        ->needs(deep);
+    check
+        ->add_option("--ca-file", options.fetch.ca_file,
+                     "With --deep, also trust the CA certificates in FILE (PEM), besides the "
+                     "system's, for the MTA-STS policy host")
+        ->check(CLI::ExistingFile)
+        ->type_name("FILE")
+        ->needs(deep);
     check->add_flag("--authoritative", options.audit.authoritative,
                     "Also ask each name server of the zone directly: whether they all answer "
                     "and agree, and the TTL as published (for --min-ttl)");
+    // With --deep or --authoritative: run_check says so, CLI11 knows no "needs either".
     check->add_flag("--allow-private", options.audit.allow_private,
-                    "Also connect to servers at addresses that are not public (private, "
-                    "loopback, ...), which are otherwise never asked");
+                    "With --deep or --authoritative, also connect to private, loopback and other "
+                    "non-public addresses; without it they are never connected to, and a "
+                    "finding says so");
     check->add_flag("--progress", options.progress,
                     "With -f, show progress on stderr also when it is not a terminal");
     add_shard_option(*check, options.bulk.shard);

@@ -9,6 +9,7 @@
 #include "audit/audit.hpp"
 #include "audit/bulk.hpp"
 #include "dns/resolver.hpp"
+#include "live/https_fetcher.hpp"
 #include "output/formatter.hpp"
 #include "tlsrpt/generate.hpp"
 
@@ -43,7 +44,8 @@ struct CheckOptions {
     std::vector<std::string> domains;  // positional, as typed (normalised by the audit)
     std::string list_file;             // -f: one domain per line; "-" is standard input
     dns::ResolverOptions resolver;     // --server, --timeout, --tries
-    audit::AuditOptions audit;         // --deadline
+    audit::AuditOptions audit;         // --deadline, --deep, --allow-private, --fetch-timeout
+    live::FetchOptions fetch;          // --ca-file
     audit::BulkOptions bulk;           // --concurrency, --rate, --ordered
     bool progress = false;             // --progress: also when stderr is not a terminal
     output::Format format = output::Format::text;

@@ -6,41 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "policy/ascii.hpp"
+
 namespace tlsrpt::output {
 namespace {
 
-bool is_continuation(unsigned char byte) {
-    return (byte & 0xc0) == 0x80;
-}
-
-// Length of the well-formed UTF-8 sequence at the start of `bytes` (RFC 3629: no overlong
-// forms, no surrogates, nothing above U+10FFFF), or 0 if there is none.
-std::size_t utf8_sequence_length(std::string_view bytes) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
-    const unsigned char lead = byte(0);
-    if (lead < 0x80) return 1;
-    std::size_t length = 0;
-    unsigned char second_min = 0x80, second_max = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        length = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        if (lead == 0xe0) second_min = 0xa0;  // overlong
-        if (lead == 0xed) second_max = 0x9f;  // surrogates
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        if (lead == 0xf0) second_min = 0x90;  // overlong
-        if (lead == 0xf4) second_max = 0x8f;  // above U+10FFFF
-    } else {
-        return 0;
-    }
-    if (bytes.size() < length) return 0;
-    if (byte(1) < second_min || byte(1) > second_max) return 0;
-    for (std::size_t i = 2; i < length; ++i) {
-        if (!is_continuation(byte(i))) return 0;
-    }
-    return length;
-}
+using policy::utf8_sequence_length;
 
 // U+0080..U+009F, two bytes in UTF-8: terminals act on some of them (0x9B is CSI).
 bool is_c1_control(std::string_view sequence) {

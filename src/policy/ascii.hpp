@@ -1,5 +1,6 @@
-// Byte classes of the RFC 8460 and RFC 3986 grammars. Every test is on raw octets so that
-// NUL, controls and non-ASCII bytes in TXT data never reach locale-dependent <cctype>.
+// Byte classes of the RFC 8460, RFC 8461 and RFC 3986 grammars, and UTF-8 sequences. Every
+// test is on raw octets so that NUL, controls and non-ASCII bytes in TXT data never reach
+// locale-dependent <cctype>.
 #pragma once
 
 #include <algorithm>
@@ -33,6 +34,35 @@ constexpr bool is_non_ascii(char c) {
 constexpr bool is_control(char c) {
     const auto octet = static_cast<unsigned char>(c);
     return (octet < 0x20 && c != '\t') || octet == 0x7F;
+}
+
+// Length of the well-formed UTF-8 sequence at the start of `bytes` (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or 0 if there is none. `bytes` is not empty.
+constexpr std::size_t utf8_sequence_length(std::string_view bytes) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80) return 1;
+    std::size_t length = 0;
+    unsigned char second_min = 0x80, second_max = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        if (lead == 0xe0) second_min = 0xa0;  // overlong
+        if (lead == 0xed) second_max = 0x9f;  // surrogates
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        if (lead == 0xf0) second_min = 0x90;  // overlong
+        if (lead == 0xf4) second_max = 0x8f;  // above U+10FFFF
+    } else {
+        return 0;
+    }
+    if (bytes.size() < length) return 0;
+    if (byte(1) < second_min || byte(1) > second_max) return 0;
+    for (std::size_t i = 2; i < length; ++i) {
+        if ((byte(i) & 0xc0) != 0x80) return 0;  // not a continuation byte
+    }
+    return length;
 }
 
 constexpr char to_lower(char c) {
@@ -89,6 +119,25 @@ constexpr bool is_record_byte(char c) {
 }
 constexpr bool is_uri_char(char c) {
     return has_class(c, kUriChar);
+}
+
+// A host name as RFC 5321 §4.1.2 writes a Domain, within the DNS limits: labels of 1 to 63
+// letters, digits and "-" that neither begin nor end with "-", at most 253 octets in all, no
+// final dot.
+constexpr bool is_host_name(std::string_view name) {
+    if (name.empty() || name.size() > 253) return false;
+    for (std::size_t start = 0; start <= name.size();) {
+        std::size_t end = name.find('.', start);
+        if (end == std::string_view::npos) end = name.size();
+        const std::string_view label = name.substr(start, end - start);
+        if (label.empty() || label.size() > 63) return false;
+        if (label.front() == '-' || label.back() == '-') return false;
+        for (char c : label) {
+            if (!has_class(c, kHostLabel)) return false;
+        }
+        start = end + 1;
+    }
+    return true;
 }
 
 // The classes every byte of a text has, and those at least one byte has: one pass answers

@@ -8,6 +8,7 @@
 #include "tlsrpt/exit_code.hpp"
 #include "tlsrpt/report_types.hpp"
 #include "tlsrpt/result.hpp"
+#include "tlsrpt/sts_policy.hpp"
 
 namespace tlsrpt {
 
@@ -155,6 +156,18 @@ std::string_view to_string(TtlSource source) {
             return "authoritative";
     }
     return "";
+}
+
+std::string_view to_string(StsMode mode) {
+    switch (mode) {
+        case StsMode::enforce:
+            return "enforce";
+        case StsMode::testing:
+            return "testing";
+        case StsMode::none:
+            return "none";
+    }
+    return "none";
 }
 
 ExitCode exit_code_for(Status status) {

@@ -53,23 +53,12 @@ constexpr std::array<std::string_view, 10> kNonPublicTopLevelNames = {
 
 HostClass classify_host_name(std::string_view host) {
     if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-    if (host.empty() || host.size() > 253) return HostClass::invalid;
-    std::size_t labels = 0;
-    std::size_t last_label = 0;
-    for (std::size_t start = 0; start <= host.size(); ++labels) {
-        std::size_t end = host.find('.', start);
-        if (end == std::string_view::npos) end = host.size();
-        const std::string_view label = host.substr(start, end - start);
-        if (label.empty() || label.size() > 63) return HostClass::invalid;
-        if (label.front() == '-' || label.back() == '-') return HostClass::invalid;
-        for (char c : label) {
-            if (!has_class(c, kHostLabel)) return HostClass::invalid;
-        }
-        last_label = start;
-        start = end + 1;
+    if (!is_host_name(host)) return HostClass::invalid;
+    const std::size_t last_dot = host.rfind('.');
+    if (last_dot == std::string_view::npos || iends_with(host, ".home.arpa")) {
+        return HostClass::non_public;
     }
-    const std::string_view top_level = host.substr(last_label);
-    if (labels == 1 || iends_with(host, ".home.arpa")) return HostClass::non_public;
+    const std::string_view top_level = host.substr(last_dot + 1);
     for (std::string_view name : kNonPublicTopLevelNames) {
         if (iequals(top_level, name)) return HostClass::non_public;
     }

@@ -19,8 +19,8 @@ namespace tlsrpt::testing {
 #define TESTBED_STRINGIFY_(x) #x
 #define TESTBED_STRINGIFY(x) TESTBED_STRINGIFY_(x)
 
-// Unbound: validating recursive resolver for cases.test, hosted.test, signed.test, bogus.test
-// and down.test (whose server is dead).
+// Unbound: validating recursive resolver for every zone of testdata/zones, chain-bulk.test and
+// down.test (whose server is dead).
 inline const std::string unbound = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_UNBOUND_PORT);
 // NSD, asked directly: authoritative only, refuses other zones.
 inline const std::string nsd = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_NSD_PORT);
@@ -30,6 +30,8 @@ inline const std::string faults = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_FAULT_P
 inline const std::string dead = "127.0.0.1:" TESTBED_STRINGIFY(TESTBED_DEAD_PORT);
 // The /24 ("127.0.N") where servers on real ports (53, 443, 25) listen; zone files say @NET@.
 inline const std::string net = TESTBED_NET;
+// The live TLS chain (tests/integration/chain/README.md): its test root, for --ca-file.
+inline const std::string chain_ca_file = TESTBED_DIR "/chain/ca.pem";
 
 // The peak memory a bulk run may take, whatever the length of its list (the man page says about
 // 12 MiB for 100,000 domains), in the environment of bulk_memory_env(). AddressSanitizer's

@@ -9,6 +9,7 @@
 
 #include "audit/deep_plan.hpp"
 #include "deep_samples.hpp"
+#include "live/https_fetcher.hpp"
 
 using namespace tlsrpt;
 using namespace tlsrpt::audit;
@@ -35,12 +36,18 @@ constexpr LookupScope run = LookupScope::run;
 
 const DeepStep mx_step{DeepLookup::mx, "", "example.com", RecordType::mx, own};
 const DeepStep mta_sts_step{DeepLookup::mta_sts, "", "_mta-sts.example.com", RecordType::txt, own};
+const DeepStep policy_a_step{DeepLookup::policy_host_a, "", "mta-sts.example.com", RecordType::a,
+                             own};
+const DeepStep policy_aaaa_step{DeepLookup::policy_host_aaaa, "", "mta-sts.example.com",
+                                RecordType::aaaa, own};
 
 // The steps of a domain whose MX and MTA-STS answers are in, with the TLS-RPT answer `record`.
 Steps destination_steps(const std::string& record, const DeepAnswers& more = {}) {
     DeepAnswers answers = more;
     answers.mx = shared(response(Outcome::answer, {mx(0, "")}));
     answers.mta_sts = none();
+    answers.policy_host_a = none();
+    answers.policy_host_aaaa = none();
     const CheckResult row = row_with(record);
     return next_deep_steps("example.com", &row.evaluation, answers);
 }
@@ -52,7 +59,8 @@ TEST_CASE("deep plan: first the MX and MTA-STS of the domain") {
 
     DeepAnswers answers;
     answers.mta_sts = none();
-    CHECK(next_deep_steps("example.com", nullptr, answers) == Steps{mx_step});
+    CHECK(next_deep_steps("example.com", nullptr, answers) ==
+          Steps{mx_step, policy_a_step, policy_aaaa_step});
 }
 
 TEST_CASE("deep plan: TLSA and TLS-RPT of each mail host, once the MX answer is in") {
@@ -85,6 +93,8 @@ TEST_CASE("deep plan: TLSA and TLS-RPT of each mail host, once the MX answer is 
         DeepAnswers answers;
         answers.mx = shared(c.mx);
         answers.mta_sts = none();
+        answers.policy_host_a = none();
+        answers.policy_host_aaaa = none();
         CHECK(next_deep_steps("example.com", nullptr, answers) == c.expected);
     }
 }
@@ -97,6 +107,8 @@ TEST_CASE("deep plan: at most ten mail hosts, the first by preference") {
     DeepAnswers answers;
     answers.mx = shared(response(Outcome::answer, many));
     answers.mta_sts = none();
+    answers.policy_host_a = none();
+    answers.policy_host_aaaa = none();
     Steps expected;
     for (int i = 1; i <= 10; ++i) {
         const std::string host = fmt::format("h{}.example.net", i);
@@ -111,6 +123,8 @@ TEST_CASE("deep plan: a mail host's lookups are named until their answers are in
     DeepAnswers answers;
     answers.mx = shared(response(Outcome::answer, {mx(10, "mx.example.com")}));
     answers.mta_sts = none();
+    answers.policy_host_a = none();
+    answers.policy_host_aaaa = none();
     answers.tlsa["mx.example.com"] = none();
     CHECK(next_deep_steps("example.com", nullptr, answers) ==
           Steps{{DeepLookup::host_tlsrpt, "mx.example.com", "_smtp._tls.mx.example.com",
@@ -193,6 +207,8 @@ TEST_CASE("deep plan: a failed TLS-RPT lookup calls for no destination or mispla
     DeepAnswers answers;
     answers.mx = shared(response(Outcome::answer, {mx(0, "")}));
     answers.mta_sts = none();
+    answers.policy_host_a = none();
+    answers.policy_host_aaaa = none();
     CHECK(next_deep_steps("example.com", &row.evaluation, answers).empty());
 }
 
@@ -220,7 +236,9 @@ TEST_CASE("deep plan: each answer is filed where the findings read it") {
             {mx_step,
              mta_sts_step,
              {DeepLookup::destination_mx, "m.example.org", "m.example.org", RecordType::mx, run}},
-            {{DeepLookup::tlsa, "mx.example.com", "_25._tcp.mx.example.com", RecordType::tlsa, run},
+            {policy_a_step,
+             policy_aaaa_step,
+             {DeepLookup::tlsa, "mx.example.com", "_25._tcp.mx.example.com", RecordType::tlsa, run},
              {DeepLookup::host_tlsrpt, "mx.example.com", "_smtp._tls.mx.example.com",
               RecordType::txt, run},
              {DeepLookup::destination_a, "m.example.org", "m.example.org", RecordType::a, run},
@@ -235,6 +253,9 @@ TEST_CASE("deep plan: each answer is filed where the findings read it") {
     CHECK(answers.destination_a.contains("m.example.org"));
     CHECK(answers.destination_aaaa.contains("m.example.org"));
     CHECK(answers.misplaced.empty());
+    CHECK(answers.policy_host_a->outcome == Outcome::no_data);
+    CHECK(answers.policy_host_aaaa->outcome == Outcome::no_data);
+    CHECK(answers.policy == nullptr);  // no address: nothing to fetch
 
     DeepAnswers misplaced;
     file_answer(
@@ -242,4 +263,96 @@ TEST_CASE("deep plan: each answer is filed where the findings read it") {
         {DeepLookup::misplaced, "_tlsrpt.example.com", "_tlsrpt.example.com", RecordType::txt, own},
         none());
     CHECK(misplaced.misplaced.contains("_tlsrpt.example.com"));
+}
+
+TEST_CASE("deep plan: the MTA-STS policy is fetched from the policy host's addresses to connect") {
+    const auto a = [](std::vector<std::string> addresses) {
+        std::vector<dns::ResourceRecord> records;
+        for (std::string& text : addresses) records.push_back(address(std::move(text)));
+        return shared(response(Outcome::answer, std::move(records)));
+    };
+    const auto fetch = [](std::vector<std::string> addresses) {
+        return DeepStep{DeepLookup::policy_fetch, "", "mta-sts.example.com", RecordType::a, own,
+                        std::move(addresses)};
+    };
+    DeepAnswers answers;
+    answers.mx = shared(response(Outcome::answer, {mx(0, "")}));
+    answers.mta_sts = none();
+    answers.policy_host_a = a({"10.0.0.1", "93.184.215.14", "93.184.215.15", "93.184.215.16"});
+    CHECK(next_deep_steps("example.com", nullptr, answers) == Steps{policy_aaaa_step});
+    answers.policy_host_aaaa = a({"2606:2800::1", "::1", "2606:2800::2", "2606:2800::3"});
+
+    SECTION("public ones only, two per family, IPv4 first") {
+        CHECK(next_deep_steps("example.com", nullptr, answers) ==
+              Steps{fetch({"93.184.215.14", "93.184.215.15", "2606:2800::1", "2606:2800::2"})});
+    }
+    SECTION("--allow-private: the first two of each family, whatever they are") {
+        CHECK(next_deep_steps("example.com", nullptr, answers, {.allow_private = true}) ==
+              Steps{fetch({"10.0.0.1", "93.184.215.14", "2606:2800::1", "::1"})});
+    }
+    SECTION("only non-public addresses: nothing is fetched") {
+        answers.policy_host_a = a({"127.0.0.1"});
+        answers.policy_host_aaaa = none();
+        CHECK(next_deep_steps("example.com", nullptr, answers).empty());
+        CHECK(next_deep_steps("example.com", nullptr, answers, {.allow_private = true}) ==
+              Steps{fetch({"127.0.0.1"})});
+    }
+    SECTION("a failed lookup of one family: the other's addresses") {
+        answers.policy_host_a = shared(response(Outcome::timeout));
+        CHECK(next_deep_steps("example.com", nullptr, answers) ==
+              Steps{fetch({"2606:2800::1", "2606:2800::2"})});
+    }
+    SECTION("the fetch is named until its outcome is filed") {
+        const Steps steps = next_deep_steps("example.com", nullptr, answers);
+        REQUIRE(steps.size() == 1);
+        live::FetchOutcome outcome;
+        outcome.status = 200;
+        file_answer(answers, steps[0], std::make_shared<const live::FetchOutcome>(outcome));
+        REQUIRE(answers.policy != nullptr);
+        CHECK(answers.policy->status == 200);
+        CHECK(next_deep_steps("example.com", nullptr, answers).empty());
+    }
+    SECTION("without policy fetching, neither the policy host nor the fetch") {
+        answers.policy_host_a = nullptr;
+        answers.policy_host_aaaa = nullptr;
+        CHECK(next_deep_steps("example.com", nullptr, answers, {.fetch_policy = false}).empty());
+    }
+}
+
+TEST_CASE("deep plan: --probe asks a mail host's addresses, then, with its TLSA answer, each") {
+    const DeepPlanOptions probing{.probe = true};
+    const std::string host = "mx.example.com";
+    DeepAnswers answers;
+    answers.mx = shared(response(Outcome::answer, {mx(10, host)}));
+    answers.mta_sts = none();
+    answers.policy_host_a = none();
+    answers.policy_host_aaaa = none();
+    answers.host_tlsrpt[host] = none();
+    const DeepStep tlsa_step{DeepLookup::tlsa, host, "_25._tcp." + host, RecordType::tlsa, run};
+    const DeepStep a_step{DeepLookup::mail_host_a, host, host, RecordType::a, run};
+    const DeepStep aaaa_step{DeepLookup::mail_host_aaaa, host, host, RecordType::aaaa, run};
+    const auto probe = [&](std::string address) {
+        return DeepStep{DeepLookup::probe, host, std::move(address), RecordType::a, run};
+    };
+    CHECK(next_deep_steps("example.com", nullptr, answers) == Steps{tlsa_step});
+    CHECK(next_deep_steps("example.com", nullptr, answers, probing) ==
+          Steps{tlsa_step, a_step, aaaa_step});
+
+    answers.mail_host_a[host] =
+        shared(response(Outcome::answer, {address("93.184.215.14"), address("10.1.1.1"),
+                                          address("93.184.215.15"), address("93.184.215.16")}));
+    answers.mail_host_aaaa[host] = shared(response(Outcome::answer, {address("2606:2800::1")}));
+    CHECK(next_deep_steps("example.com", nullptr, answers, probing) == Steps{tlsa_step});
+
+    answers.tlsa[host] = none();
+    CHECK(next_deep_steps("example.com", nullptr, answers, probing) ==
+          Steps{probe("93.184.215.14"), probe("93.184.215.15"), probe("2606:2800::1")});
+    CHECK(
+        next_deep_steps("example.com", nullptr, answers, {.probe = true, .allow_private = true}) ==
+        Steps{probe("93.184.215.14"), probe("10.1.1.1"), probe("2606:2800::1")});
+
+    file_answer(answers, probe("93.184.215.14"), SharedProbe());
+    CHECK(answers.probes.contains(std::pair(host, std::string("93.184.215.14"))));
+    CHECK(next_deep_steps("example.com", nullptr, answers, probing) ==
+          Steps{probe("93.184.215.15"), probe("2606:2800::1")});
 }
