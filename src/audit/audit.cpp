@@ -115,9 +115,11 @@ Auditor::Auditor(dns::Resolver& resolver, AuditOptions options, LiveChecks live)
       options_(std::move(options)),
       live_(live),
       plan_options_{.fetch_policy = live.fetcher != nullptr,
-                    .probe = false,
+                    .probe = options_.probe && live.prober != nullptr,
                     .allow_private = options_.allow_private},
-      cache_(resolver, options_.lookup_cache_entries) {}
+      cache_(resolver, options_.lookup_cache_entries) {
+    if (plan_options_.probe) probes_.emplace(*live.prober, options_.lookup_cache_entries);
+}
 
 void Auditor::submit(std::string input, std::string domain, ResultCallback done) {
     Pending pending{std::move(input), std::move(domain), std::move(done)};
@@ -183,6 +185,10 @@ void Auditor::ask(const DeepJobPtr& job, const DeepStep& step) {
         fetch_policy(job, step);
         return;
     }
+    if (step.lookup == DeepLookup::probe) {
+        probe(job, step);
+        return;
+    }
     auto file = [this, job, step](const SharedResponse& response) {
         file_answer(job->answers, step, response);
         follow_plan(job);
@@ -211,10 +217,38 @@ void Auditor::fetch_policy(const DeepJobPtr& job, const DeepStep& step) {
     });
 }
 
+namespace {
+
+// DANE per RFC 7672: the host's TLSA records count only when DNSSEC-authenticated.
+std::vector<live::TlsaRecord> authenticated_tlsa(const dns::Response* tlsa) {
+    std::vector<live::TlsaRecord> records;
+    if (tlsa == nullptr || !tlsa->authenticated) return records;
+    for (const dns::ResourceRecord& record : tlsa->records) {
+        records.push_back(
+            {record.tlsa.usage, record.tlsa.selector, record.tlsa.matching_type, record.tlsa.data});
+    }
+    return records;
+}
+
+}  // namespace
+
+void Auditor::probe(const DeepJobPtr& job, const DeepStep& step) {
+    live::ProbeRequest request{.host = step.key,
+                               .address = step.name,
+                               .port = 25,
+                               .tlsa = authenticated_tlsa(answer_for(job->answers.tlsa, step.key)),
+                               .deadline = resolver_.now() + options_.probe_timeout};
+    probes_->probe(std::move(request), [this, job, step](const SharedProbe& outcome) {
+        file_answer(job->answers, step, outcome);
+        follow_plan(job);
+        release(job);
+    });
+}
+
 void Auditor::release(const DeepJobPtr& job) {
     if (--job->outstanding > 0) return;
     CheckResult row = std::move(*job->row);
-    add_deep_findings(row, job->answers);
+    add_deep_findings(row, job->answers, plan_options_.probe);
     finish(job->pending, std::move(row));
 }
 
@@ -243,6 +277,8 @@ void Auditor::abandon_all() {
     free_slots_.clear();
     cache_.abandon_all();
     if (live_.fetcher != nullptr) live_.fetcher->abandon_all();
+    if (probes_) probes_->abandon_all();
+    if (live_.prober != nullptr) live_.prober->abandon_all();
     resolver_.abandon_all();
     in_flight_ = 0;
 }

@@ -9,14 +9,17 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "audit/deep_plan.hpp"
 #include "audit/expectations.hpp"
 #include "audit/lookup_cache.hpp"
+#include "audit/probe_cache.hpp"
 #include "dns/resolver.hpp"
 #include "live/https_fetcher.hpp"
+#include "live/starttls_prober.hpp"
 #include "tlsrpt/result.hpp"
 
 namespace tlsrpt::audit {
@@ -37,12 +40,16 @@ struct AuditOptions {
     std::chrono::milliseconds fetch_timeout{20'000};
     // --allow-private: connect to non-public addresses too.
     bool allow_private = false;
+    // --probe: STARTTLS to the mail hosts; each probe's limit, from its start.
+    bool probe = false;
+    std::chrono::milliseconds probe_timeout{30'000};
 };
 
 // What --deep connects with beyond DNS, made by the caller on the resolver's loop: the
-// MTA-STS policy fetch.
+// MTA-STS policy fetch and the STARTTLS probes.
 struct LiveChecks {
-    live::HttpsFetcher* fetcher = nullptr;  // null: no policy is fetched
+    live::HttpsFetcher* fetcher = nullptr;   // null: no policy is fetched
+    live::StarttlsProber* prober = nullptr;  // null: no probes
 };
 
 class Auditor {
@@ -84,6 +91,7 @@ class Auditor {
     // is finished when its last lookup is in.
     void ask(const DeepJobPtr& job, const DeepStep& step);
     void fetch_policy(const DeepJobPtr& job, const DeepStep& step);
+    void probe(const DeepJobPtr& job, const DeepStep& step);
     void release(const DeepJobPtr& job);
 
     dns::Resolver& resolver_;
@@ -91,6 +99,7 @@ class Auditor {
     LiveChecks live_;
     DeepPlanOptions plan_options_;
     LookupCache cache_;
+    std::optional<ProbeCache> probes_;
     // Plain checks in flight, in slots reused as they end: a lookup's callback holds its
     // slot's index only, small enough for std::function to keep without allocating.
     std::vector<Pending> running_;

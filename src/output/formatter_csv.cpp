@@ -24,7 +24,8 @@ constexpr std::string_view header =
     "attempts,elapsed_ms,input,line";
 // With --deep, after those: lists are `|`-separated, items "<name> <state>".
 constexpr std::string_view deep_header =
-    ",mx,mx_authenticated,mta_sts,mta_sts_id,dane,destinations,misplaced";
+    ",mx,mx_authenticated,mta_sts,mta_sts_id,dane,destinations,misplaced,mta_sts_policy,"
+    "mta_sts_mode";
 
 // What the items of a list are: raw bytes, or names from DNS in presentation form, whose
 // backslash escapes are kept (escape_name).
@@ -66,8 +67,34 @@ std::string dane_state(const MailHost& host) {
     return host.tlsa_authenticated ? "authenticated" : "unauthenticated";
 }
 
+// The policy's status once fetched, else how the fetch went ("failed", "no-address", ...).
+std::string policy_cell(const PolicyFetchSection& policy) {
+    return std::string(policy.state == PolicyFetchState::fetched
+                           ? tlsrpt::to_string(policy.evaluation.status)
+                           : tlsrpt::to_string(policy.state));
+}
+
+std::string mode_cell(const PolicyFetchSection& policy) {
+    if (policy.state != PolicyFetchState::fetched || !policy.evaluation.policy) return "";
+    return std::string(tlsrpt::to_string(policy.evaluation.policy->mode));
+}
+
+// The --probe column: "HOST ADDRESS RESULT" per probe.
+std::string probes_cell(const std::optional<DeepResult>& deep) {
+    if (!deep) return "";
+    std::vector<std::string> probes;
+    for (const HostProbe& probe : deep->probes) {
+        const std::string_view result = !probe.connected  ? "not-connected"
+                                        : probe.transient ? "transient"
+                                        : probe.result    ? tlsrpt::to_string(*probe.result)
+                                                          : "ok";
+        probes.push_back(fmt::format("{} {} {}", probe.host, probe.address, result));
+    }
+    return joined(probes, Items::names);
+}
+
 std::vector<std::string> deep_cells(const std::optional<DeepResult>& deep) {
-    if (!deep) return std::vector<std::string>(7);
+    if (!deep) return std::vector<std::string>(9);
     const MtaStsSection& mta_sts = deep->mta_sts;
     std::vector<std::string> dane;
     for (const MailHost& host : deep->mx.hosts) {
@@ -89,6 +116,8 @@ std::vector<std::string> deep_cells(const std::optional<DeepResult>& deep) {
         joined(dane, Items::names),  // "HOST STATE", the state a word or a code
         joined(destinations),
         joined(misplaced),
+        policy_cell(mta_sts.policy),
+        mode_cell(mta_sts.policy),
     };
 }
 
@@ -98,12 +127,13 @@ std::string_view or_empty(const std::optional<std::string>& text) {
 
 class CsvFormatter final : public Formatter {
   public:
-    CsvFormatter(std::ostream& out, bool deep) : Formatter(out), deep_(deep) {}
+    CsvFormatter(std::ostream& out, bool deep, bool probe)
+        : Formatter(out), deep_(deep), probe_(deep && probe) {}
 
   private:
     void write_header_once() {
         if (header_written_) return;
-        out_ << header << (deep_ ? deep_header : "") << '\n';
+        out_ << header << (deep_ ? deep_header : "") << (probe_ ? ",probes" : "") << '\n';
         header_written_ = true;
     }
 
@@ -197,6 +227,7 @@ class CsvFormatter final : public Formatter {
         }
         if (deep_) {
             for (const std::string& cell : deep_cells(result.deep)) add_cell(cell);
+            if (probe_) add_cell(probes_cell(result.deep));
         }
         row_ += '\n';
         out_ << row_;
@@ -205,6 +236,7 @@ class CsvFormatter final : public Formatter {
     void write_end(const Summary&) override { write_header_once(); }
 
     bool deep_;
+    bool probe_;
     bool header_written_ = false;
     std::string row_;
     std::size_t cells_ = 0;  // in row_
@@ -213,8 +245,8 @@ class CsvFormatter final : public Formatter {
 
 }  // namespace
 
-std::unique_ptr<Formatter> make_csv_formatter(std::ostream& out, bool deep) {
-    return std::make_unique<CsvFormatter>(out, deep);
+std::unique_ptr<Formatter> make_csv_formatter(std::ostream& out, bool deep, bool probe) {
+    return std::make_unique<CsvFormatter>(out, deep, probe);
 }
 
 }  // namespace tlsrpt::output
