@@ -117,9 +117,11 @@ Auditor::Auditor(dns::Resolver& resolver, AuditOptions options, LiveChecks live)
       options_(std::move(options)),
       live_(live),
       plan_options_{.fetch_policy = live.fetcher != nullptr,
-                    .probe = false,
+                    .probe = options_.probe && live.prober != nullptr,
                     .allow_private = options_.allow_private},
-      cache_(resolver, options_.lookup_cache_entries) {}
+      cache_(resolver, options_.lookup_cache_entries) {
+    if (plan_options_.probe) probes_.emplace(*live.prober, options_.lookup_cache_entries);
+}
 
 void Auditor::submit(std::string input, std::string domain, ResultCallback done) {
     Pending pending{std::move(input), std::move(domain), std::move(done)};
@@ -181,6 +183,10 @@ void Auditor::follow_plans(const JobPtr& job) {
                 fetch_policy(job, step);
                 continue;
             }
+            if (step.lookup == DeepLookup::probe) {
+                probe(job, step);
+                continue;
+            }
             ask(job, step.name, step.type, "", step.scope,
                 [step](Job& asking, const SharedResponse& response) {
                     file_answer(asking.deep, step, response);
@@ -231,10 +237,39 @@ void Auditor::fetch_policy(const JobPtr& job, const DeepStep& step) {
     });
 }
 
+namespace {
+
+// DANE per RFC 7672: the host's TLSA records count only when DNSSEC-authenticated.
+std::vector<live::TlsaRecord> authenticated_tlsa(const dns::Response* tlsa) {
+    std::vector<live::TlsaRecord> records;
+    if (tlsa == nullptr || !tlsa->authenticated) return records;
+    for (const dns::ResourceRecord& record : tlsa->records) {
+        records.push_back(
+            {record.tlsa.usage, record.tlsa.selector, record.tlsa.matching_type, record.tlsa.data});
+    }
+    return records;
+}
+
+}  // namespace
+
+void Auditor::probe(const JobPtr& job, const DeepStep& step) {
+    ++job->outstanding;
+    live::ProbeRequest request{.host = step.key,
+                               .address = step.name,
+                               .port = 25,
+                               .tlsa = authenticated_tlsa(answer_for(job->deep.tlsa, step.key)),
+                               .deadline = resolver_.now() + options_.probe_timeout};
+    probes_->probe(std::move(request), [this, job, step](const SharedProbe& outcome) {
+        file_answer(job->deep, step, outcome);
+        follow_plans(job);
+        release(job);
+    });
+}
+
 void Auditor::release(const JobPtr& job) {
     if (--job->outstanding > 0) return;
     CheckResult row = std::move(*job->row);
-    if (options_.deep) add_deep_findings(row, job->deep);
+    if (options_.deep) add_deep_findings(row, job->deep, plan_options_.probe);
     if (options_.authoritative) {
         add_authoritative_findings(row, job->authoritative, options_.allow_private);
     }
@@ -266,6 +301,8 @@ void Auditor::abandon_all() {
     free_slots_.clear();
     cache_.abandon_all();
     if (live_.fetcher != nullptr) live_.fetcher->abandon_all();
+    if (probes_) probes_->abandon_all();
+    if (live_.prober != nullptr) live_.prober->abandon_all();
     resolver_.abandon_all();
     in_flight_ = 0;
 }

@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,10 @@
 #include "audit/deep_plan.hpp"
 #include "audit/expectations.hpp"
 #include "audit/lookup_cache.hpp"
+#include "audit/probe_cache.hpp"
 #include "dns/resolver.hpp"
 #include "live/https_fetcher.hpp"
+#include "live/starttls_prober.hpp"
 #include "tlsrpt/result.hpp"
 
 namespace tlsrpt::audit {
@@ -41,12 +44,16 @@ struct AuditOptions {
     // --deep: each fetch of an MTA-STS policy, from its start (RFC 8461 §3.3 suggests a
     // minute at most; a policy host slower than this one fails as a sender's fetch would).
     std::chrono::milliseconds fetch_timeout{20'000};
+    // --probe: STARTTLS to the mail hosts; each probe's limit, from its start.
+    bool probe = false;
+    std::chrono::milliseconds probe_timeout{30'000};
 };
 
 // What --deep connects with beyond DNS, made by the caller on the resolver's loop: the
-// MTA-STS policy fetch.
+// MTA-STS policy fetch and the STARTTLS probes.
 struct LiveChecks {
-    live::HttpsFetcher* fetcher = nullptr;  // null: no policy is fetched
+    live::HttpsFetcher* fetcher = nullptr;   // null: no policy is fetched
+    live::StarttlsProber* prober = nullptr;  // null: no probes
 };
 
 class Auditor {
@@ -90,8 +97,9 @@ class Auditor {
     // job's row is finished when its last lookup is in.
     void ask(const JobPtr& job, const std::string& name, dns::RecordType type,
              const std::string& server, LookupScope scope, Filer file);
-    // --deep: the same for a fetch of the MTA-STS policy.
+    // --deep: the same for a fetch of the MTA-STS policy, and for a probe (--probe).
     void fetch_policy(const JobPtr& job, const DeepStep& step);
+    void probe(const JobPtr& job, const DeepStep& step);
     void release(const JobPtr& job);
 
     dns::Resolver& resolver_;
@@ -99,6 +107,7 @@ class Auditor {
     LiveChecks live_;
     DeepPlanOptions plan_options_;
     LookupCache cache_;
+    std::optional<ProbeCache> probes_;
     // Plain checks in flight, in slots reused as they end: a lookup's callback holds its
     // slot's index only, small enough for std::function to keep without allocating.
     std::vector<Pending> running_;

@@ -9,6 +9,9 @@
 #include <optional>
 
 #include "audit/answers.hpp"
+#include "audit/deep_policy.hpp"
+#include "audit/deep_probes.hpp"
+#include "audit/finding_collector.hpp"
 #include "policy/address.hpp"
 #include "policy/ascii.hpp"
 #include "tlsrpt/domain_name.hpp"
@@ -33,30 +36,6 @@ constexpr std::array<MisplacedName, 3> misplaced_names = {{
     {"_smtp-tlsrpt.", "misplaced-record-draft-name",
      "at _smtp-tlsrpt, the name of early drafts of RFC 8460"},
 }};
-
-class FindingCollector {
-  public:
-    explicit FindingCollector(std::vector<Diagnostic>& diagnostics) : diagnostics_(diagnostics) {}
-
-    void add(std::string_view code, Severity severity, std::string message) {
-        diagnostics_.push_back(audit_diagnostic(code, severity, std::move(message)));
-    }
-
-    // A lookup that failed: the finding says what stays unchecked; the state is its dns code.
-    LookupState note_lookup(const dns::Response& response, std::string_view query,
-                            std::string_view unchecked) {
-        const LookupState state = lookup_state(response.outcome);
-        if (!lookup_answered(state)) {
-            add("deep-lookup-failed", Severity::warning,
-                fmt::format("{}, so {} was not checked", failure_message(response, query),
-                            unchecked));
-        }
-        return state;
-    }
-
-  private:
-    std::vector<Diagnostic>& diagnostics_;
-};
 
 MxSection mx_section(const dns::Response& mx, const std::string& domain,
                      FindingCollector& findings) {
@@ -102,6 +81,9 @@ void check_dane(MailHost& host, const DeepAnswers& answers, FindingCollector& fi
         host.tlsa_authenticated = tlsa->authenticated;
         for (const dns::ResourceRecord& record : tlsa->records) {
             host.tlsa_usages.push_back(record.tlsa.usage);
+            host.tlsa_records.push_back(fmt::format("{} {} {} {:02x}", record.tlsa.usage,
+                                                    record.tlsa.selector, record.tlsa.matching_type,
+                                                    fmt::join(record.tlsa.data, "")));
         }
     }
     const std::string tlsrpt_query = tlsrpt_query_name(host.name);
@@ -154,11 +136,6 @@ MtaStsSection mta_sts_section(const dns::Response& response, const std::string& 
         return section;
     }
     if (mta_sts.status != Status::valid && mta_sts.status != Status::warning) return section;
-    findings.add("mta-sts-policy-not-fetched", Severity::info,
-                 fmt::format("the MTA-STS policy file at https://mta-sts.{}/.well-known/"
-                             "mta-sts.txt was not fetched: its mode and MX patterns are not "
-                             "checked",
-                             domain));
     if (tlsrpt.status == Status::missing || tlsrpt.status == Status::invalid) {
         findings.add("mta-sts-without-tlsrpt", Severity::warning,
                      fmt::format("{} publishes MTA-STS but no usable TLS-RPT policy: senders "
@@ -368,7 +345,7 @@ bool is_ip_literal(std::string_view host) {
     return host.starts_with('[') || inet_pton(AF_INET, std::string(host).c_str(), address) == 1;
 }
 
-void add_deep_findings(CheckResult& row, const DeepAnswers& answers) {
+void add_deep_findings(CheckResult& row, const DeepAnswers& answers, bool probed) {
     if (!row.domain) return;
     const std::string& domain = *row.domain;
     DeepResult deep;
@@ -381,6 +358,8 @@ void add_deep_findings(CheckResult& row, const DeepAnswers& answers) {
     }
     if (answers.mta_sts) {
         deep.mta_sts = mta_sts_section(*answers.mta_sts, domain, row.evaluation, findings);
+        deep.mta_sts.policy =
+            policy_section(domain, answers, deep.mta_sts, deep.mx, row.evaluation, findings);
     }
     const CheckedDestinations destinations = checked_destinations(row.evaluation);
     for (const Destination* destination : destinations.destinations) {
@@ -394,6 +373,8 @@ void add_deep_findings(CheckResult& row, const DeepAnswers& answers) {
                                  domain, destinations.not_checked, max_destinations));
     }
     deep.misplaced = misplaced_records(domain, answers, findings);
+    deep.probed = probed;
+    if (probed) deep.probes = probe_section(deep, answers, findings);
 
     Evaluation& evaluation = row.evaluation;
     const bool deep_error =

@@ -111,6 +111,7 @@ bool is_ip_literal(std::string_view host);
 
 // Fills row.deep from the answers and adds what calls for action as diagnostics; an error
 // among them makes a valid or warning row invalid (man page, "--deep").
-void add_deep_findings(CheckResult& row, const DeepAnswers& answers);
+// With `probed` (--probe), the probes of the mail hosts are judged too.
+void add_deep_findings(CheckResult& row, const DeepAnswers& answers, bool probed = false);
 
 }  // namespace tlsrpt::audit

@@ -28,7 +28,7 @@ void submit_lookup(dns::Resolver& resolver, const std::string& name, dns::Record
 }
 
 LookupCache::LookupCache(dns::Resolver& resolver, std::size_t capacity)
-    : resolver_(resolver), capacity_(capacity) {}
+    : resolver_(resolver), answers_(capacity) {}
 
 void LookupCache::lookup(const std::string& name, dns::RecordType type,
                          dns::Clock::time_point deadline, Callback done,
@@ -36,9 +36,8 @@ void LookupCache::lookup(const std::string& name, dns::RecordType type,
     std::string key = server.empty()
                           ? fmt::format("{}/{}", static_cast<unsigned>(type), name)
                           : fmt::format("{}/{}@{}", static_cast<unsigned>(type), name, server);
-    if (const auto known = index_.find(key); known != index_.end()) {
-        answers_.splice(answers_.begin(), answers_, known->second);
-        const SharedResponse response = known->second->second;
+    if (const SharedResponse* known = answers_.find(key)) {
+        const SharedResponse response = *known;
         done(response);
         return;
     }
@@ -75,7 +74,7 @@ void LookupCache::on_response(const std::string& key, dns::Response&& response) 
     const auto now = resolver_.now();
     if (failure_code(shared->outcome).empty()) {
         ended.swap(query.waiters);
-        remember(found->first, shared);
+        answers_.remember(found->first, shared);
     } else if (now >= query.deadline) {
         // Ended by the deadline of the domains that asked first: those whose deadline is
         // later must not fail with them, so the lookup is asked again for them.
@@ -137,16 +136,6 @@ void LookupCache::expire(dns::Clock::time_point now) {
 std::optional<dns::Clock::time_point> LookupCache::next_expiry() const {
     if (in_flight_.empty() || expiries_.empty()) return std::nullopt;
     return expiries_.top().first;
-}
-
-void LookupCache::remember(const std::string& key, SharedResponse response) {
-    if (capacity_ == 0) return;
-    answers_.emplace_front(key, std::move(response));
-    index_[key] = answers_.begin();
-    if (answers_.size() > capacity_) {
-        index_.erase(answers_.back().first);
-        answers_.pop_back();
-    }
 }
 
 void LookupCache::abandon_all() {

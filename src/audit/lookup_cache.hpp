@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <functional>
-#include <list>
 #include <optional>
 #include <queue>
 #include <string>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "audit/deep.hpp"
+#include "audit/recent_results.hpp"
 #include "dns/resolver.hpp"
 
 namespace tlsrpt::audit {
@@ -59,7 +59,6 @@ class LookupCache {
         dns::Clock::time_point deadline;  // the latest of its waiters' when it was asked
         std::vector<Waiter> waiters;
     };
-    using Entry = std::pair<std::string, SharedResponse>;
     using Expiry = std::pair<dns::Clock::time_point, std::string>;  // a waiter's deadline, key
 
     void expire(dns::Clock::time_point now);
@@ -67,16 +66,13 @@ class LookupCache {
     void ask(const std::string& key, Query& query);
     void on_response(const std::string& key, dns::Response&& response);
     void add_waiter(const std::string& key, Query& query, Waiter waiter);
-    void remember(const std::string& key, SharedResponse response);
 
     dns::Resolver& resolver_;
-    std::size_t capacity_;
     std::unordered_map<std::string, Query> in_flight_;
     // Waiters whose deadline comes before their query's, earliest first. An entry may outlive
     // its waiter (answered meanwhile): expire() then finds nothing to end.
     std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
-    std::list<Entry> answers_;  // most recently used first
-    std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+    RecentResults<SharedResponse> answers_;
 };
 
 }  // namespace tlsrpt::audit

@@ -27,6 +27,7 @@
 #include "dns/resolver.hpp"
 #include "input/domain_list.hpp"
 #include "live/https_fetcher.hpp"
+#include "live/starttls_prober.hpp"
 #include "output/escape.hpp"
 #include "output/formatter.hpp"
 #include "output/progress.hpp"
@@ -107,11 +108,20 @@ CommandResult run_check(const CheckOptions& options) {
     if (!resolver) return unexpected(Failure{ExitCode::lookup_error, resolver.error()});
     audit::LiveChecks live;
     std::unique_ptr<live::HttpsFetcher> fetcher;
+    std::unique_ptr<live::StarttlsProber> prober;
     if (options.audit.deep) {
         auto created = live::HttpsFetcher::create(**resolver, options.fetch);
         if (!created) return unexpected(Failure{ExitCode::cannot_open_input, created.error()});
         fetcher = std::move(*created);
         live.fetcher = fetcher.get();
+    }
+    if (options.audit.probe) {
+        live::ProbeOptions probe_options;
+        probe_options.ca_file = options.fetch.ca_file;
+        auto created = live::StarttlsProber::create(**resolver, probe_options);
+        if (!created) return unexpected(Failure{ExitCode::cannot_open_input, created.error()});
+        prober = std::move(*created);
+        live.prober = prober.get();
     }
 
     std::optional<input::DomainListReader> reader;
@@ -124,6 +134,7 @@ CommandResult run_check(const CheckOptions& options) {
     formatter_options.colour =
         options.format == output::Format::text && output::colour_wanted(STDOUT_FILENO);
     formatter_options.deep = options.audit.deep;
+    formatter_options.probe = options.audit.probe;
     formatter_options.authoritative = options.audit.authoritative;
     const bool show_progress = list_mode && (options.progress || isatty(STDERR_FILENO) == 1);
     output::ProgressLine progress(isatty(STDERR_FILENO) == 1);
@@ -250,10 +261,19 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
     add_milliseconds_option(*check, "--fetch-timeout", options.audit.fetch_timeout,
                             "With --deep, limit for each fetch of an MTA-STS policy file")
         ->needs(deep);
+    CLI::Option* probe =
+        check
+            ->add_flag("--probe", options.audit.probe,
+                       "With --deep, also connect to each MX host (port 25) and try STARTTLS, "
+                       "verifying the certificate as senders do (WebPKI, DANE)")
+            ->needs(deep);
+    add_milliseconds_option(*check, "--probe-timeout", options.audit.probe_timeout,
+                            "With --probe, limit for each STARTTLS probe, from its connection")
+        ->needs(probe);
     check
         ->add_option("--ca-file", options.fetch.ca_file,
                      "With --deep, also trust the CA certificates in FILE (PEM), besides the "
-                     "system's, for the MTA-STS policy host")
+                     "system's, for the MTA-STS policy host and the MX hosts")
         ->check(CLI::ExistingFile)
         ->type_name("FILE")
         ->needs(deep);

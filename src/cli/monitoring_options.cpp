@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <exception>
 #include <iostream>
+#include <tuple>
 
 #include "output/atomic_file.hpp"
 #include "output/formatter.hpp"
@@ -110,6 +113,18 @@ void add_monitoring_options(CLI::App& check, CheckOptions& options) {
             "The TXT record's TTL must be at least SECONDS, else warning ttl-below-minimum")
         ->check(whole_number(0, 2147483647, "seconds"))
         ->type_name("SECONDS");
+    for (const auto& [name, target, state] :
+         {std::tuple("--cert-warn", &options.monitoring.formatter.cert_warn_days, "WARNING"),
+          std::tuple("--cert-crit", &options.monitoring.formatter.cert_crit_days, "CRITICAL")}) {
+        check
+            .add_option_function<std::uint32_t>(
+                name, [target = target](std::uint32_t days) { *target = days; },
+                fmt::format("With --probe and --format nagios: {} when a mail host's "
+                            "certificate expires in fewer than DAYS days",
+                            state))
+            ->check(whole_number(0, 36500, "days"))
+            ->type_name("DAYS");
+    }
     check
         .add_option("-o,--output", monitoring.output_file,
                     "Write the output to FILE, replaced atomically (temporary file, fsync, "

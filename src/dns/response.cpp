@@ -279,7 +279,7 @@ class MessageReader {
         return TlsaFields{.usage = rdata[0],
                           .selector = rdata[1],
                           .matching_type = rdata[2],
-                          .data_length = record.rdata_length - 3};
+                          .data = {rdata + 3, rdata + record.rdata_length}};
     }
 
     Expected<std::string, std::string> address(const RawRecord& record, int family,

@@ -48,7 +48,7 @@ struct TlsaFields {
     std::uint8_t usage = 0;
     std::uint8_t selector = 0;
     std::uint8_t matching_type = 0;
-    std::size_t data_length = 0;
+    std::vector<unsigned char> data;  // the certificate association data
 };
 
 // A record of the answer: owned by the name asked, or by the end of its CNAME chain.

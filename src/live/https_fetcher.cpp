@@ -16,28 +16,12 @@
 #include <deque>
 #include <unordered_map>
 
+#include "live/trust_store.hpp"
+
 namespace tlsrpt::live {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct StoreDeleter {
-    void operator()(X509_STORE* store) const { X509_STORE_free(store); }
-};
-using Store = std::unique_ptr<X509_STORE, StoreDeleter>;
-
-// The system's anchors (OpenSSL's default file and hashed directory, which Debian points at
-// /etc/ssl/certs) plus those of `ca_file`: built once, shared by every connection.
-Expected<Store, std::string> trust_store(const std::string& ca_file) {
-    Store store(X509_STORE_new());
-    if (!store || X509_STORE_set_default_paths(store.get()) != 1) {
-        return unexpected(std::string("cannot set up the system's trust anchors"));
-    }
-    if (!ca_file.empty() && X509_STORE_load_file(store.get(), ca_file.c_str()) != 1) {
-        return unexpected(fmt::format("cannot read the certificates of '{}'", ca_file));
-    }
-    return store;
-}
 
 std::string connect_to(const std::string& host, std::uint16_t port, const std::string& address) {
     const bool v6 = address.find(':') != std::string::npos;
@@ -86,7 +70,7 @@ struct HttpsFetcher::Impl {
 
     dns::Resolver& loop;
     FetchOptions options;
-    Store store;
+    TrustStore store;
     CURLM* multi = nullptr;
     std::unordered_map<std::uint64_t, std::unique_ptr<Transfer>> transfers;
     std::deque<std::uint64_t> waiting;  // ids; those ended while waiting are skipped
@@ -94,7 +78,7 @@ struct HttpsFetcher::Impl {
     std::uint64_t last_id = 0;
     dns::Resolver::TimerId curl_timer = 0;
 
-    Impl(dns::Resolver& loop, FetchOptions options, Store store)
+    Impl(dns::Resolver& loop, FetchOptions options, TrustStore store)
         : loop(loop), options(std::move(options)), store(std::move(store)) {}
 
     ~Impl() {

@@ -23,6 +23,7 @@
 #include "live/peer_certificate.hpp"
 #include "live/smtp_reply.hpp"
 #include "live/socket_bio.hpp"
+#include "live/trust_store.hpp"
 #include "policy/ascii.hpp"
 
 namespace tlsrpt::live {
@@ -82,7 +83,6 @@ std::optional<std::string> host_name(std::string host) {
 std::string tls_error(int error) {
     const unsigned long queued = ERR_get_error();
     ERR_clear_error();
-    if (queued != 0 && ERR_SYSTEM_ERROR(queued)) return std::strerror(ERR_GET_REASON(queued));
     if (queued != 0) {
         const char* reason = ERR_reason_error_string(queued);
         return reason != nullptr ? reason : fmt::format("OpenSSL error {:#x}", queued);
@@ -530,20 +530,16 @@ Expected<std::unique_ptr<StarttlsProber>, std::string> StarttlsProber::create(
         return unexpected(std::string(
             "the EHLO name must be at most 255 printable ASCII characters, without spaces"));
     }
-    SslContextPointer context(SSL_CTX_new(TLS_client_method()));
-    if (context == nullptr) return unexpected(std::string("cannot set up TLS"));
-    // Verification never stops a handshake: its errors are collected and judged afterwards.
-    SSL_CTX_set_verify(context.get(), SSL_VERIFY_NONE, record_handshake_error);
+    auto store = trust_store(options.ca_file);
+    if (!store) return unexpected(store.error());
     ERR_clear_error();
-    if (SSL_CTX_set_default_verify_paths(context.get()) != 1 ||
-        SSL_CTX_dane_enable(context.get()) <= 0) {
+    SslContextPointer context(SSL_CTX_new(TLS_client_method()));
+    if (context == nullptr || SSL_CTX_dane_enable(context.get()) <= 0) {
         return unexpected(fmt::format("cannot set up TLS: {}", tls_error(SSL_ERROR_SSL)));
     }
-    if (!options.ca_file.empty() &&
-        SSL_CTX_load_verify_locations(context.get(), options.ca_file.c_str(), nullptr) != 1) {
-        return unexpected(fmt::format("cannot read the trust anchors of {}: {}", options.ca_file,
-                                      tls_error(SSL_ERROR_SSL)));
-    }
+    SSL_CTX_set_cert_store(context.get(), store->release());
+    // Verification never stops a handshake: its errors are collected and judged afterwards.
+    SSL_CTX_set_verify(context.get(), SSL_VERIFY_NONE, record_handshake_error);
     auto impl = std::make_unique<Impl>(loop, std::move(options), std::move(context));
     return std::unique_ptr<StarttlsProber>(new StarttlsProber(std::move(impl)));
 }

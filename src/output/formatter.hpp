@@ -50,9 +50,10 @@ enum class PluginState { ok = 0, warning = 1, critical = 2, unknown = 3 };
 
 struct FormatterOptions {
     bool colour = false;  // ANSI colours in the text format; see colour_wanted()
-    // csv: the columns of --deep and --authoritative as well (other formats print whatever a
-    // row has).
+    // csv: the columns of --deep, of --probe and of --authoritative as well (other formats
+    // print whatever a row has).
     bool deep = false;
+    bool probe = false;
     bool authoritative = false;
     // nagios: the state a missing record gives (--missing).
     PluginState missing_state = PluginState::critical;
@@ -62,7 +63,10 @@ struct FormatterOptions {
     std::optional<std::chrono::milliseconds> check_timeout{};
     // nagios: --min-ttl, the warning threshold of the TTL's performance data.
     std::optional<std::uint32_t> min_ttl{};
-    // prometheus: the time a result is taken to be checked at, replaceable in tests.
+    // nagios: --cert-warn and --cert-crit, days before a probed certificate expires.
+    std::optional<std::uint32_t> cert_warn_days{};
+    std::optional<std::uint32_t> cert_crit_days{};
+    // prometheus, nagios: the time a result is taken to be checked at, replaceable in tests.
     std::function<std::chrono::system_clock::time_point()> now = [] {
         return std::chrono::system_clock::now();
     };

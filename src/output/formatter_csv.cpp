@@ -24,7 +24,8 @@ constexpr std::string_view header =
     "attempts,elapsed_ms,input,line";
 // With --deep, after those: lists are `|`-separated, items "<name> <state>".
 constexpr std::string_view deep_header =
-    ",mx,mx_authenticated,mta_sts,mta_sts_id,dane,destinations,misplaced";
+    ",mx,mx_authenticated,mta_sts,mta_sts_id,dane,destinations,misplaced,mta_sts_policy,"
+    "mta_sts_mode";
 // With --authoritative, after those: ns_servers items are "<name> <address> <state>", the
 // state `answer-N` for a server that answered with authority (N numbers the distinct answers:
 // servers with the same N agree), the address `-` when it has none.
@@ -70,8 +71,34 @@ std::string dane_state(const MailHost& host) {
     return host.tlsa_authenticated ? "authenticated" : "unauthenticated";
 }
 
+// The policy's status once fetched, else how the fetch went ("failed", "no-address", ...).
+std::string policy_cell(const PolicyFetchSection& policy) {
+    return std::string(policy.state == PolicyFetchState::fetched
+                           ? tlsrpt::to_string(policy.evaluation.status)
+                           : tlsrpt::to_string(policy.state));
+}
+
+std::string mode_cell(const PolicyFetchSection& policy) {
+    if (policy.state != PolicyFetchState::fetched || !policy.evaluation.policy) return "";
+    return std::string(tlsrpt::to_string(policy.evaluation.policy->mode));
+}
+
+// The --probe column: "HOST ADDRESS RESULT" per probe.
+std::string probes_cell(const std::optional<DeepResult>& deep) {
+    if (!deep) return "";
+    std::vector<std::string> probes;
+    for (const HostProbe& probe : deep->probes) {
+        const std::string_view result = !probe.connected  ? "not-connected"
+                                        : probe.transient ? "transient"
+                                        : probe.result    ? tlsrpt::to_string(*probe.result)
+                                                          : "ok";
+        probes.push_back(fmt::format("{} {} {}", probe.host, probe.address, result));
+    }
+    return joined(probes, Items::names);
+}
+
 std::vector<std::string> deep_cells(const std::optional<DeepResult>& deep) {
-    if (!deep) return std::vector<std::string>(7);
+    if (!deep) return std::vector<std::string>(9);
     const MtaStsSection& mta_sts = deep->mta_sts;
     std::vector<std::string> dane;
     for (const MailHost& host : deep->mx.hosts) {
@@ -93,6 +120,8 @@ std::vector<std::string> deep_cells(const std::optional<DeepResult>& deep) {
         joined(dane, Items::names),  // "HOST STATE", the state a word or a code
         joined(destinations),
         joined(misplaced),
+        policy_cell(mta_sts.policy),
+        mode_cell(mta_sts.policy),
     };
 }
 
@@ -122,13 +151,16 @@ std::string_view or_empty(const std::optional<std::string>& text) {
 class CsvFormatter final : public Formatter {
   public:
     CsvFormatter(std::ostream& out, const FormatterOptions& options)
-        : Formatter(out), deep_(options.deep), authoritative_(options.authoritative) {}
+        : Formatter(out),
+          deep_(options.deep),
+          probe_(options.deep && options.probe),
+          authoritative_(options.authoritative) {}
 
   private:
     void write_header_once() {
         if (header_written_) return;
-        out_ << header << (deep_ ? deep_header : "") << (authoritative_ ? authoritative_header : "")
-             << '\n';
+        out_ << header << (deep_ ? deep_header : "") << (probe_ ? ",probes" : "")
+             << (authoritative_ ? authoritative_header : "") << '\n';
         header_written_ = true;
     }
 
@@ -222,6 +254,7 @@ class CsvFormatter final : public Formatter {
         }
         if (deep_) {
             for (const std::string& cell : deep_cells(result.deep)) add_cell(cell);
+            if (probe_) add_cell(probes_cell(result.deep));
         }
         if (authoritative_) {
             for (const std::string& cell : authoritative_cells(result)) add_cell(cell);
@@ -233,6 +266,7 @@ class CsvFormatter final : public Formatter {
     void write_end(const Summary&) override { write_header_once(); }
 
     bool deep_;
+    bool probe_;
     bool authoritative_;
     bool header_written_ = false;
     std::string row_;

@@ -7,6 +7,7 @@
 #include "output/formatters.hpp"
 #include "output/json_writer.hpp"
 #include "tlsrpt/generate.hpp"
+#include "tlsrpt/predicted_report.hpp"
 
 namespace tlsrpt::output {
 namespace {
@@ -134,6 +135,72 @@ void write_mx(JsonWriter& json, const MxSection& mx) {
     json.end_object();
 }
 
+void optional_text(JsonWriter& json, const std::string& value) {
+    if (value.empty()) {
+        json.null();
+    } else {
+        json.string(value);
+    }
+}
+
+void write_policy(JsonWriter& json, const PolicyFetchSection& section) {
+    const bool fetched = section.state == PolicyFetchState::fetched;
+    const StsPolicyEvaluation& evaluation = section.evaluation;
+    const StsPolicy* policy = fetched && evaluation.policy ? &*evaluation.policy : nullptr;
+    json.begin_object();
+    json.key("url");
+    json.string(section.url);
+    json.key("fetch");
+    json.string(tlsrpt::to_string(section.state));
+    json.key("address");
+    optional_text(json, section.address);
+    json.key("http_status");
+    if (section.http_status > 0) {
+        json.number(static_cast<std::uint64_t>(section.http_status));
+    } else {
+        json.null();
+    }
+    json.key("media_type");
+    optional_text(json, section.media_type);
+    json.key("location");
+    optional_text(json, section.location);
+    json.key("error");
+    optional_text(json, section.error);
+    json.key("result");
+    if (section.failure) {
+        json.string(tlsrpt::to_string(*section.failure));
+    } else {
+        json.null();
+    }
+    json.key("elapsed_ms");
+    json.number(section.elapsed_ms);
+    json.key("status");
+    optional_string(json, fetched ? std::optional<std::string>(tlsrpt::to_string(evaluation.status))
+                                  : std::nullopt);
+    json.key("mode");
+    optional_string(
+        json, policy ? std::optional<std::string>(tlsrpt::to_string(policy->mode)) : std::nullopt);
+    json.key("mx");
+    string_array(json, policy ? policy->mx : std::vector<std::string>{});
+    json.key("max_age");
+    if (policy) {
+        json.number(static_cast<std::uint64_t>(policy->max_age));
+    } else {
+        json.null();
+    }
+    json.key("policy_strings");
+    string_array(json, fetched ? evaluation.policy_strings : std::vector<std::string>{});
+    json.key("diagnostics");
+    json.begin_array();
+    if (fetched) {
+        for (const Diagnostic& diagnostic : evaluation.diagnostics) {
+            write_diagnostic(json, diagnostic);
+        }
+    }
+    json.end_array();
+    json.end_object();
+}
+
 void write_mta_sts(JsonWriter& json, const MtaStsSection& section) {
     const MtaStsEvaluation& mta_sts = section.evaluation;
     json.begin_object();
@@ -151,9 +218,8 @@ void write_mta_sts(JsonWriter& json, const MtaStsSection& section) {
     json.begin_array();
     for (const Diagnostic& diagnostic : mta_sts.diagnostics) write_diagnostic(json, diagnostic);
     json.end_array();
-    // Said outright so that nobody reads a valid record as a working policy.
-    json.key("policy_fetched");
-    json.boolean(false);
+    json.key("policy");
+    write_policy(json, section.policy);
     json.end_object();
 }
 
@@ -202,7 +268,127 @@ void write_destinations(JsonWriter& json, const std::vector<DestinationCheck>& d
     json.end_array();
 }
 
-void write_deep(JsonWriter& json, const DeepResult& deep) {
+void optional_result(JsonWriter& json, const std::optional<ResultType>& result) {
+    if (result) {
+        json.string(tlsrpt::to_string(*result));
+    } else {
+        json.null();
+    }
+}
+
+void write_certificate(JsonWriter& json, const std::optional<ServerCertificate>& certificate) {
+    if (!certificate) {
+        json.null();
+        return;
+    }
+    json.begin_object();
+    json.key("subject");
+    json.string(certificate->subject);
+    json.key("issuer");
+    json.string(certificate->issuer);
+    json.key("dns_names");
+    string_array(json, certificate->dns_names);
+    json.key("not_after");
+    json.number(static_cast<std::uint64_t>(std::max<std::int64_t>(0, certificate->not_after)));
+    json.end_object();
+}
+
+void write_probes(JsonWriter& json, const std::vector<HostProbe>& probes) {
+    json.begin_array();
+    for (const HostProbe& probe : probes) {
+        json.begin_object();
+        json.key("host");
+        json.string(probe.host);
+        json.key("address");
+        json.string(probe.address);
+        json.key("connected");
+        json.boolean(probe.connected);
+        json.key("stage");
+        json.string(probe.stage);
+        json.key("ending");
+        json.string(probe.ending);
+        json.key("detail");
+        optional_text(json, probe.detail);
+        json.key("reply_code");
+        json.number(static_cast<std::uint64_t>(probe.reply_code));
+        json.key("reply_text");
+        optional_text(json, probe.reply_text);
+        json.key("tls_version");
+        optional_text(json, probe.tls_version);
+        json.key("cipher");
+        optional_text(json, probe.cipher);
+        json.key("certificate");
+        write_certificate(json, probe.certificate);
+        json.key("dane");
+        json.string(probe.dane);
+        json.key("policy_type");
+        json.string(tlsrpt::to_string(probe.policy));
+        json.key("result");
+        optional_result(json, probe.result);
+        json.key("failure_reason_code");
+        optional_text(json, probe.failure_reason_code);
+        json.key("transient");
+        json.boolean(probe.transient);
+        json.key("elapsed_ms");
+        json.number(probe.elapsed_ms);
+        json.end_object();
+    }
+    json.end_array();
+}
+
+// The keys are RFC 8460's own (section 4.4), so that the section reads like the reports.
+void write_predicted_report(JsonWriter& json, const std::vector<PredictedPolicy>& policies) {
+    json.begin_object();
+    json.key("policies");
+    json.begin_array();
+    for (const PredictedPolicy& policy : policies) {
+        json.begin_object();
+        json.key("policy");
+        json.begin_object();
+        json.key("policy-type");
+        json.string(tlsrpt::to_string(policy.type));
+        json.key("policy-string");
+        string_array(json, policy.policy_strings);
+        json.key("policy-domain");
+        json.string(policy.policy_domain);
+        json.key("mx-host");
+        string_array(json, policy.mx_hosts);
+        json.end_object();
+        json.key("summary");
+        json.begin_object();
+        json.key("total-successful-session-count");
+        json.number(static_cast<std::uint64_t>(policy.successful_sessions));
+        json.key("total-failure-session-count");
+        std::uint64_t failed = 0;
+        for (const PredictedFailure& failure : policy.failures) {
+            failed += failure.failed_session_count;
+        }
+        json.number(failed);
+        json.end_object();
+        json.key("failure-details");
+        json.begin_array();
+        for (const PredictedFailure& failure : policy.failures) {
+            json.begin_object();
+            json.key("result-type");
+            json.string(tlsrpt::to_string(failure.result));
+            json.key("receiving-mx-hostname");
+            optional_text(json, failure.receiving_mx_hostname);
+            json.key("receiving-ip");
+            optional_text(json, failure.receiving_ip);
+            json.key("failed-session-count");
+            json.number(static_cast<std::uint64_t>(failure.failed_session_count));
+            json.key("failure-reason-code");
+            optional_text(json, failure.failure_reason_code);
+            json.end_object();
+        }
+        json.end_array();
+        json.end_object();
+    }
+    json.end_array();
+    json.end_object();
+}
+
+void write_deep(JsonWriter& json, const DeepResult& deep, std::string_view domain) {
     json.key("mx");
     write_mx(json, deep.mx);
     json.key("mta_sts");
@@ -224,6 +410,12 @@ void write_deep(JsonWriter& json, const DeepResult& deep) {
         json.end_object();
     }
     json.end_array();
+    // Only with --probe: without it the keys stay absent, as before the probes existed.
+    if (!deep.probed) return;
+    json.key("probes");
+    write_probes(json, deep.probes);
+    json.key("predicted_report");
+    write_predicted_report(json, predicted_report(domain, deep));
 }
 
 void write_name_server(JsonWriter& json, const NameServer& server) {
@@ -349,7 +541,7 @@ void write_result_object(JsonWriter& json, const CheckResult& result) {
             json.null();
         }
     }
-    if (result.deep) write_deep(json, *result.deep);
+    if (result.deep) write_deep(json, *result.deep, result.domain.value_or(""));
     if (result.authoritative) {
         json.key("authoritative");
         write_authoritative(json, *result.authoritative);

@@ -3,6 +3,7 @@
 // when several are checked. The state is also the exit code. Everything is printed at the end,
 // because the first line sums up every domain.
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -97,8 +98,50 @@ class NagiosFormatter final : public Formatter {
     PluginState state() const {
         if (results_.empty()) return PluginState::unknown;
         PluginState state = PluginState::ok;
-        for (const CheckResult& result : results_) state = worse(state, state_of(result));
+        for (const CheckResult& result : results_) {
+            state = worse(worse(state, state_of(result)), certificate_state(result));
+        }
         return state;
+    }
+
+    // The probed certificate that expires first, and its days left (negative once expired).
+    struct Expiry {
+        const HostProbe* probe = nullptr;
+        double days = 0;
+    };
+    std::optional<Expiry> first_expiry(const CheckResult& result) const {
+        if (!result.deep) return std::nullopt;
+        const double now = std::chrono::duration<double>(options_.now().time_since_epoch()).count();
+        std::optional<Expiry> first;
+        for (const HostProbe& probe : result.deep->probes) {
+            if (!probe.certificate) continue;
+            const double days = (static_cast<double>(probe.certificate->not_after) - now) / 86'400;
+            if (!first || days < first->days) first = Expiry{&probe, days};
+        }
+        return first;
+    }
+
+    // --cert-warn and --cert-crit, on the certificate that expires first.
+    PluginState certificate_state(const CheckResult& result) const {
+        const auto expiry = first_expiry(result);
+        if (!expiry) return PluginState::ok;
+        if (options_.cert_crit_days && expiry->days < *options_.cert_crit_days) {
+            return PluginState::critical;
+        }
+        if (options_.cert_warn_days && expiry->days < *options_.cert_warn_days) {
+            return PluginState::warning;
+        }
+        return PluginState::ok;
+    }
+
+    std::string expiry_text(const CheckResult& result) const {
+        if (certificate_state(result) == PluginState::ok) return "";
+        const Expiry expiry = *first_expiry(result);
+        return fmt::format("; the certificate of {} ({}) {}", plugin_text(expiry.probe->host),
+                           plugin_text(expiry.probe->address),
+                           expiry.days < 0
+                               ? fmt::format("expired {:.0f} days ago", std::floor(-expiry.days))
+                               : fmt::format("expires in {:.0f} days", std::floor(expiry.days)));
     }
 
     // A lookup the whole-check timeout ended: it ran for all of the check's time.
@@ -144,7 +187,8 @@ class NagiosFormatter final : public Formatter {
     std::string summary_text() const {
         if (results_.empty()) return "no domain was checked";
         if (results_.size() == 1) {
-            return name_of(results_.front()) + ": " + verdict(results_.front());
+            return name_of(results_.front()) + ": " + verdict(results_.front()) +
+                   expiry_text(results_.front());
         }
         std::string text = fmt::format("{} domains:", results_.size());
         const char* separator = " ";
@@ -177,6 +221,14 @@ class NagiosFormatter final : public Formatter {
             // A range "N:" warns below N, as ttl-below-minimum does.
             const std::string warn = options_.min_ttl ? fmt::format("{}:", *options_.min_ttl) : "";
             data += fmt::format(" {}={}s;{};;0", label("ttl"), *dns.ttl, warn);
+        }
+        if (const auto expiry = first_expiry(result)) {
+            // Ranges "N:": a state below N days.
+            const auto range = [](const std::optional<std::uint32_t>& days) {
+                return days ? fmt::format("{}:", *days) : std::string();
+            };
+            data += fmt::format(" {}={:.0f};{};{};;", label("cert_days"), std::floor(expiry->days),
+                                range(options_.cert_warn_days), range(options_.cert_crit_days));
         }
         return data;
     }

@@ -62,6 +62,11 @@ bool answered(const CheckResult& result) {
     return result.evaluation.status != Status::error;
 }
 
+std::string probe_labels(const Row& row, const HostProbe& probe) {
+    return fmt::format("{},host=\"{}\",address=\"{}\"", domain_label(row.result),
+                       prometheus_label_value(probe.host), prometheus_label_value(probe.address));
+}
+
 const std::vector<Family>& families() {
     static const std::vector<Family> all = {
         {"tlsrpt_status",
@@ -120,6 +125,28 @@ const std::vector<Family>& families() {
              if (!deep || !lookup_answered(deep->mta_sts.lookup)) return;
              status_samples(row.result, deep->mta_sts.evaluation.status, out);
          }},
+        {"tlsrpt_mta_sts_mode",
+         "--deep: mode of the MTA-STS policy senders apply: 1 for the mode it has, 0 for the "
+         "others; no samples when no policy applies.",
+         [](const Row& row, std::vector<std::string>& out) {
+             const auto& deep = row.result.deep;
+             if (!deep) return;
+             const MtaStsSection& mta_sts = deep->mta_sts;
+             const PolicyFetchSection& policy = mta_sts.policy;
+             const bool record_used = mta_sts.lookup == LookupState::found &&
+                                      (mta_sts.evaluation.status == Status::valid ||
+                                       mta_sts.evaluation.status == Status::warning);
+             if (!record_used || policy.state != PolicyFetchState::fetched ||
+                 !policy.evaluation.policy) {
+                 return;
+             }
+             const StsMode mode = policy.evaluation.policy->mode;
+             for (const StsMode each : {StsMode::enforce, StsMode::testing, StsMode::none}) {
+                 out.push_back(sample(fmt::format("{},mode=\"{}\"", domain_label(row.result),
+                                                  tlsrpt::to_string(each)),
+                                      whole(each == mode)));
+             }
+         }},
         {"tlsrpt_mx_hosts", "--deep: MX hosts checked (the domain itself when it has no MX).",
          [](const Row& row, std::vector<std::string>& out) {
              const auto& deep = row.result.deep;
@@ -164,6 +191,32 @@ const std::vector<Family>& families() {
              const auto& authoritative = row.result.authoritative;
              if (!authoritative || !authoritative->consistent) return;
              out.push_back(sample(domain_label(row.result), whole(*authoritative->consistent)));
+         }},
+        {"tlsrpt_mx_tls_result",
+         "--probe: 1 for each probed mail host address, labelled with what a sender's report "
+         "would say of a session there: ok, an RFC 8460 result type, or transient.",
+         [](const Row& row, std::vector<std::string>& out) {
+             if (!row.result.deep) return;
+             for (const HostProbe& probe : row.result.deep->probes) {
+                 if (!probe.connected) continue;
+                 const std::string_view result = probe.transient ? "transient"
+                                                 : probe.result  ? tlsrpt::to_string(*probe.result)
+                                                                 : "ok";
+                 out.push_back(sample(
+                     fmt::format("{},result=\"{}\"", probe_labels(row, probe), result), "1"));
+             }
+         }},
+        {"tlsrpt_mx_certificate_expiry_seconds",
+         "--probe: seconds until the certificate a mail host address showed expires (negative "
+         "once expired).",
+         [](const Row& row, std::vector<std::string>& out) {
+             if (!row.result.deep) return;
+             for (const HostProbe& probe : row.result.deep->probes) {
+                 if (!probe.certificate) continue;
+                 const double left =
+                     static_cast<double>(probe.certificate->not_after) - row.checked_at;
+                 out.push_back(sample(probe_labels(row, probe), fmt::format("{:.0f}", left)));
+             }
          }},
         {"tlsrpt_check_timestamp_seconds", "When the domain was checked, in Unix time.",
          [](const Row& row, std::vector<std::string>& out) {

@@ -1,10 +1,12 @@
 // The text format, for people: a verdict line, the records, each finding with a caret under
 // the bytes it concerns, and the suggested record. Every byte of data is shown escaped.
 #include <algorithm>
+#include <ctime>
 #include <ostream>
 #include <string>
 #include <string_view>
 
+#include <fmt/chrono.h>
 #include <fmt/color.h>
 #include <fmt/format.h>
 
@@ -187,8 +189,13 @@ class TextFormatter final : public Formatter {
                 text += "  " + describe(*diagnostic, "MTA-STS ", mta_sts.records);
             }
         }
+        text += describe_policy(deep.mta_sts.policy);
         for (const MailHost& host : deep.mx.hosts) {
             text += fmt::format("  dane {}: {}\n", escape_name(host.name), describe_dane(host));
+        }
+        for (const HostProbe& probe : deep.probes) {
+            text += fmt::format("  probe {} {}: {}\n", escape_name(probe.host),
+                                escape_name(probe.address), describe_probe(probe));
         }
         for (const DestinationCheck& destination : deep.destinations) {
             text += fmt::format("  destination {}: {}", escape_bytes(destination.uri),
@@ -293,10 +300,80 @@ class TextFormatter final : public Formatter {
         }
         const MtaStsEvaluation& mta_sts = section.evaluation;
         std::string text(tlsrpt::to_string(mta_sts.status));
-        if (mta_sts.id) {
-            text += ", id " + escape_bytes(*mta_sts.id) + "; the HTTPS policy file is not fetched";
+        if (mta_sts.id) text += ", id " + escape_bytes(*mta_sts.id);
+        return text;
+    }
+
+    // The policy file: how the fetch went, what it says, and its own findings (the lines they
+    // point into are shown with them).
+    std::string describe_policy(const PolicyFetchSection& section) const {
+        std::string text = "  mta-sts policy: ";
+        switch (section.state) {
+            case PolicyFetchState::not_made:
+                return "";  // not looked for
+            case PolicyFetchState::no_address:
+                return text + "not fetched: the policy host has no address\n";
+            case PolicyFetchState::non_public:
+                return text + "not fetched: the policy host's addresses are not public\n";
+            case PolicyFetchState::lookup_failed:
+                return text + "not fetched: the policy host's address lookups failed\n";
+            case PolicyFetchState::failed:
+                text += "fetch failed";
+                if (!section.address.empty()) text += " from " + escape_name(section.address);
+                text += ": " + escape_prose(section.error);
+                if (section.failure) {
+                    text += fmt::format(" (reports: {})", tlsrpt::to_string(*section.failure));
+                }
+                return text + '\n';
+            case PolicyFetchState::fetched:
+                break;
+        }
+        const StsPolicyEvaluation& evaluation = section.evaluation;
+        text += fmt::format("fetched from {}: {}", escape_name(section.address),
+                            tlsrpt::to_string(evaluation.status));
+        if (evaluation.policy) {
+            const StsPolicy& policy = *evaluation.policy;
+            text += fmt::format(", mode {}", tlsrpt::to_string(policy.mode));
+            if (!policy.mx.empty()) text += ", mx " + joined_names(policy.mx);
+            text += fmt::format(", max_age {}", policy.max_age);
+        }
+        text += '\n';
+        for (const Diagnostic* diagnostic : by_severity(evaluation.diagnostics)) {
+            if (diagnostic->severity != Severity::info) {
+                text += "  " + describe(*diagnostic, "policy ", evaluation.policy_strings);
+            }
         }
         return text;
+    }
+
+    // What the session was like, then what a sender applying the host's policy would report.
+    static std::string describe_probe(const HostProbe& probe) {
+        if (!probe.connected) return "not connected: the address is not public";
+        std::string text;
+        if (!probe.tls_version.empty()) {
+            text =
+                fmt::format("{} {}", escape_prose(probe.tls_version), escape_prose(probe.cipher));
+            if (probe.certificate) {
+                const ServerCertificate& certificate = *probe.certificate;
+                text += ", certificate " + escape_prose(certificate.subject);
+                if (!certificate.dns_names.empty()) {
+                    text += " for " + joined_names(certificate.dns_names);
+                }
+                text += fmt::format(", expires {:%Y-%m-%d}",
+                                    fmt::gmtime(static_cast<std::time_t>(certificate.not_after)));
+            }
+            text += ", DANE " + probe.dane + "; ";
+        } else {
+            text = fmt::format("ended in {} ({}); ", probe.stage, probe.ending);
+        }
+        text += fmt::format("policy {}: ", tlsrpt::to_string(probe.policy));
+        if (probe.transient) {
+            return text + "no result, senders retry (" + escape_prose(probe.failure_reason_code) +
+                   ")";
+        }
+        if (!probe.result) return text + "ok";
+        return text + fmt::format("{} ({})", tlsrpt::to_string(*probe.result),
+                                  escape_prose(probe.failure_reason_code));
     }
 
     static std::string describe_dane(const MailHost& host) {

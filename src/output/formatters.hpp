@@ -15,8 +15,8 @@ std::unique_ptr<Formatter> make_text_formatter(std::ostream& out, const Formatte
 // `pretty`: the json format (indented, one object or an array); otherwise jsonl (one compact
 // object per line).
 std::unique_ptr<Formatter> make_json_formatter(std::ostream& out, bool pretty);
-// options.deep, options.authoritative: the columns of --deep, then of --authoritative, follow
-// the others.
+// options.deep, .probe, .authoritative: the columns of --deep, then of --probe, then of
+// --authoritative, follow the others.
 std::unique_ptr<Formatter> make_csv_formatter(std::ostream& out, const FormatterOptions& options);
 std::unique_ptr<Formatter> make_nagios_formatter(std::ostream& out,
                                                  const FormatterOptions& options);

@@ -40,6 +40,24 @@ std::string_view to_string(Status status) {
     return "error";
 }
 
+std::string_view to_string(PolicyFetchState state) {
+    switch (state) {
+        case PolicyFetchState::not_made:
+            return "";
+        case PolicyFetchState::fetched:
+            return "fetched";
+        case PolicyFetchState::failed:
+            return "failed";
+        case PolicyFetchState::no_address:
+            return "no-address";
+        case PolicyFetchState::non_public:
+            return "non-public";
+        case PolicyFetchState::lookup_failed:
+            return "lookup-failed";
+    }
+    return "";
+}
+
 std::string_view to_string(PolicyType type) {
     switch (type) {
         case PolicyType::sts:

@@ -42,11 +42,12 @@ bool has_line(const std::string& text, const std::string& line) {
 TEST_CASE("deep: a domain with MX hosts, MTA-STS and destinations that receive") {
     const Checked checked = deep("full.deep.test");
     const Json& row = checked.row;
-    CHECK(checked.exit_code == 1);
-    CHECK(row["status"].string() == "warning");
+    // The MTA-STS record announces a policy whose host does not exist: senders cannot fetch it.
+    CHECK(checked.exit_code == 3);
+    CHECK(row["status"].string() == "invalid");
     CHECK(sorted_codes(row) == std::vector<std::string>{"dane-host-without-tlsrpt",
                                                         "dane-not-authenticated",
-                                                        "mta-sts-policy-not-fetched",
+                                                        "mta-sts-policy-fetch-failed",
                                                         "non-public-host", "non-public-host"});
     const Json& mx = row["mx"];
     CHECK(mx["lookup"].string() == "found");
@@ -66,7 +67,12 @@ TEST_CASE("deep: a domain with MX hosts, MTA-STS and destinations that receive")
     CHECK(mta_sts["id"].string() == "20261129T0000");
     CHECK(strings(mta_sts["records"]) == std::vector<std::string>{"v=STSv1; id=20261129T0000"});
     CHECK(mta_sts["diagnostics"].size() == 0);
-    CHECK_FALSE(mta_sts["policy_fetched"].boolean());
+    const Json& policy = mta_sts["policy"];
+    CHECK(policy["url"].string() == "https://mta-sts.full.deep.test/.well-known/mta-sts.txt");
+    CHECK(policy["fetch"].string() == "no-address");
+    CHECK(policy["address"].is_null());
+    CHECK(policy["result"].is_null());
+    CHECK(policy["status"].is_null());
 
     const Json& dane = row["dane"];
     REQUIRE(dane.size() == 2);
@@ -94,10 +100,10 @@ TEST_CASE("deep: a domain with MX hosts, MTA-STS and destinations that receive")
 TEST_CASE("deep: DANE on a signed zone, with a usable and an unusable host") {
     const Checked checked = deep("dane.test");
     const Json& row = checked.row;
-    CHECK(row["status"].string() == "warning");
+    CHECK(row["status"].string() == "invalid");
     CHECK(sorted_codes(row) ==
           std::vector<std::string>{"dane-host-without-tlsrpt", "dane-unusable-usage",
-                                   "mta-sts-policy-not-fetched", "non-public-host"});
+                                   "mta-sts-policy-fetch-failed", "non-public-host"});
     CHECK(row["mx"]["authenticated"].boolean());
     const Json& dane = row["dane"];
     REQUIRE(dane.size() == 2);
@@ -136,7 +142,7 @@ TEST_CASE("deep: MTA-STS without TLS-RPT, and a broken MTA-STS record") {
     CHECK(only.row["status"].string() == "missing");
     CHECK(sorted_codes(only.row) ==
           std::vector<std::string>{"dane-host-without-tlsrpt", "dane-not-authenticated",
-                                   "mta-sts-policy-not-fetched", "mta-sts-without-tlsrpt",
+                                   "mta-sts-policy-fetch-failed", "mta-sts-without-tlsrpt",
                                    "no-record"});
 
     const Checked broken = deep("stsbad.deep.test");
@@ -231,7 +237,8 @@ TEST_CASE("deep: the text format shows a line per fact") {
     INFO(run.out);
     for (const char* line : {
              "  mx: 10 mx1.deep.test, 20 mx2.deep.test (not authenticated)",
-             "  mta-sts: valid, id 20261129T0000; the HTTPS policy file is not fetched",
+             "  mta-sts: valid, id 20261129T0000",
+             "  mta-sts policy: not fetched: the policy host has no address",
              "  TLS-RPT record 1: v=TLSRPTv1; rua=mailto:tlsrpt@reports.deep.test,"
              "https://collector.deep.test/v1",
              "    MTA-STS record 1: v=STSv1; id=20261129T0000",
@@ -269,7 +276,7 @@ TEST_CASE("deep: csv gains its columns, with the same header on every row") {
     CHECK(lines[0] ==
           "domain,status,codes,record,suggested_record,rcode,ttl,authenticated,dns_error,cnames,"
           "server,attempts,elapsed_ms,input,line,mx,mx_authenticated,mta_sts,mta_sts_id,dane,"
-          "destinations,misplaced");
+          "destinations,misplaced,mta_sts_policy,mta_sts_mode");
     const auto ends_with = [](const std::string& text, const std::string& tail) {
         return text.size() >= tail.size() &&
                text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
@@ -277,13 +284,14 @@ TEST_CASE("deep: csv gains its columns, with the same header on every row") {
     CHECK(ends_with(lines[1],
                     ",full.deep.test,,mx1.deep.test|mx2.deep.test,false,valid,20261129T0000,"
                     "mx1.deep.test unauthenticated|mx2.deep.test none,"
-                    "mailto:tlsrpt@reports.deep.test ok|https://collector.deep.test/v1 ok,"));
+                    "mailto:tlsrpt@reports.deep.test ok|https://collector.deep.test/v1 ok,,"
+                    "no-address,"));
     CHECK(ends_with(lines[2],
                     ",label.deep.test,,implicit,false,missing,,label.deep.test none,,"
-                    "_tlsrpt.label.deep.test"));
+                    "_tlsrpt.label.deep.test,no-address,"));
     CHECK(ends_with(lines[3],
                     ",nullmx.deep.test,,null-mx,false,missing,,,"
-                    "https://collector.deep.test/v1 ok,"));
+                    "https://collector.deep.test/v1 ok,,no-address,"));
 }
 
 TEST_CASE("deep: nagios and prometheus carry the findings") {

@@ -1,7 +1,13 @@
 // The rules every diagnostic keeps, whichever evaluator made it, for the corpus tests.
 #pragma once
 
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tlsrpt/diagnostic.hpp"
@@ -32,6 +38,31 @@ inline std::string rule_broken_by(const Diagnostic& diagnostic,
         }
     }
     return "";
+}
+
+// Every code `diagnostics_of` gives for the corpus `cases` is one of `codes`, with its one
+// severity; and each of `codes` (all beginning with `prefix`) appears in the corpus.
+template <typename Cases, typename DiagnosticsOf>
+void check_codes_cover_corpus(const Cases& cases, DiagnosticsOf diagnostics_of,
+                              const std::vector<std::pair<std::string, Severity>>& codes,
+                              std::string_view prefix) {
+    std::set<std::string> seen;
+    for (const auto& c : cases) {
+        for (const Diagnostic& diagnostic : diagnostics_of(c)) {
+            INFO(c.location << " " << diagnostic.code);
+            const auto rule = std::find_if(codes.begin(), codes.end(), [&](const auto& entry) {
+                return entry.first == diagnostic.code;
+            });
+            REQUIRE(rule != codes.end());
+            CHECK(diagnostic.severity == rule->second);
+            seen.insert(diagnostic.code);
+        }
+    }
+    for (const auto& [code, severity] : codes) {
+        INFO(code);
+        CHECK(code.starts_with(prefix));
+        CHECK(seen.count(code) == 1);
+    }
 }
 
 }  // namespace tlsrpt::testing

@@ -32,7 +32,7 @@ inline dns::ResourceRecord tlsa(std::uint8_t usage) {
     dns::ResourceRecord record;
     record.type = 52;
     record.tlsa.usage = usage;
-    record.tlsa.data_length = 32;
+    record.tlsa.data = std::vector<unsigned char>(32, 0xab);
     return record;
 }
 

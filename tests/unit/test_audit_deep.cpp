@@ -260,8 +260,8 @@ TEST_CASE("deep: MTA-STS beside TLS-RPT") {
     SECTION("MTA-STS without TLS-RPT is a warning; the status stays missing") {
         const CheckResult row = deep_row("", healthy());
         CHECK(row.evaluation.status == Status::missing);
-        CHECK(codes_of(row) == std::vector<std::string>{"no-record", "mta-sts-policy-not-fetched",
-                                                        "mta-sts-without-tlsrpt"});
+        CHECK(codes_of(row) == std::vector<std::string>{"no-record", "mta-sts-without-tlsrpt",
+                                                        "mta-sts-policy-not-fetched"});
     }
     SECTION("a broken MTA-STS record is an error: a valid row becomes invalid") {
         DeepAnswers answers = healthy();

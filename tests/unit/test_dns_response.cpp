@@ -322,7 +322,7 @@ TEST_CASE("MX answers give preference and exchange; a null MX has an empty excha
     CHECK(response.records[1].target.empty());
 }
 
-TEST_CASE("TLSA answers give usage, selector, matching type and the data length") {
+TEST_CASE("TLSA answers give usage, selector, matching type and the data") {
     const auto response =
         decode_response(Wire(0, 1, true).rr(query, tlsa, 60, {3, 1, 1, 0xab, 0xcd, 0xef}).bytes(),
                         query, RecordType::tlsa);
@@ -331,7 +331,7 @@ TEST_CASE("TLSA answers give usage, selector, matching type and the data length"
     CHECK(fields.usage == 3);
     CHECK(fields.selector == 1);
     CHECK(fields.matching_type == 1);
-    CHECK(fields.data_length == 3);
+    CHECK(fields.data == std::vector<unsigned char>{0xab, 0xcd, 0xef});
     CHECK(response.authenticated);
 }
 
