@@ -20,12 +20,7 @@ namespace {
 
 using policy::lowercase;
 
-// Whether `name` is `zone` or a name below it (both lower case).
-bool is_in_zone(std::string_view name, std::string_view zone) {
-    if (zone.empty() || name.size() < zone.size() || !name.ends_with(zone)) return false;
-    return name.size() == zone.size() || name[name.size() - zone.size() - 1] == '.';
-}
-
+// `name` without its first label; "" for a top-level domain (query names hold no escapes).
 std::string_view parent_of(std::string_view name) {
     const auto dot = name.find('.');
     return dot == std::string_view::npos ? std::string_view() : name.substr(dot + 1);
@@ -270,9 +265,11 @@ ZoneSearch find_zone(std::string_view query, const AnswersByName& zone_answers) 
             search.failed_name = std::string(name);
             return search;
         }
-        std::string zone = lowercase(soa->zone);
-        if (soa->cnames.empty() && is_in_zone(lowercase(name), zone)) {
-            search.zone = std::move(zone);
+        if (soa->cnames.empty() && soa->zone_depth) {
+            std::string_view apex = name;
+            for (int label = 0; label < *soa->zone_depth; ++label) apex = parent_of(apex);
+            // The root zone: no server there is asked about a domain's record.
+            if (!apex.empty()) search.zone = lowercase(apex);
             return search;
         }
     }

@@ -35,8 +35,9 @@ struct AuthoritativeAnswers {
 
 // Where the search for the zone that holds `query` stands. An SOA lookup through the resolver
 // names the zone (its answer or, for a name that is no apex, the SOA of its authority
-// section); an answer through a CNAME names the alias's target's zone, not the name's, and an
-// answer without an SOA names none: the search goes on at the parent name.
+// section: dns::Response::zone_depth); an answer through a CNAME names the alias's target's
+// zone, not the name's, and an answer without an SOA names none: the search goes on at the
+// parent name. The root zone ends it without a zone.
 struct ZoneSearch {
     std::string zone;  // the zone's apex, lower case, once found
     std::string next;  // the name whose SOA is to be asked next; "" when the search is over

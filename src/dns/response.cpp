@@ -174,16 +174,15 @@ class MessageReader {
         }
     }
 
-    // The answer records, the first SOA record of the authority section when `want_soa` (it is
-    // read for SOA lookups only), and the OPT pseudo-record's upper 8 bits of the rcode (RFC
-    // 6891 §6.1.3). Every section is walked: a message whose records do not all decode is
-    // broken.
+    // The answer records, and the OPT pseudo-record's upper 8 bits of the rcode (RFC 6891
+    // §6.1.3); `authority_soa`, when given, gets the first SOA record of the authority section
+    // (SOA lookups only read it). Every section is walked: a message whose records do not all
+    // decode is broken.
     struct Sections {
         std::vector<RawRecord> answers;
-        std::optional<RawRecord> authority_soa;
         int extended_rcode = 0;
     };
-    Expected<Sections, std::string> sections(bool want_soa) const {
+    Expected<Sections, std::string> sections(std::optional<RawRecord>* authority_soa) const {
         if (message_.size() < HFIXEDSZ) return unexpected(std::string("short header"));
         std::size_t offset = HFIXEDSZ;
         for (unsigned question = 0; question < DNS_HEADER_QDCOUNT(message_.data()); ++question) {
@@ -210,9 +209,10 @@ class MessageReader {
                 offset = record->rdata_offset + record->rdata_length;
                 if (section == answer) {
                     sections.answers.push_back(*record);
-                } else if (want_soa && section == authority && record->type == ns_t_soa &&
-                           record->dns_class == ns_c_in && !sections.authority_soa) {
-                    sections.authority_soa = *record;
+                } else if (authority_soa != nullptr && section == authority &&
+                           record->type == ns_t_soa && record->dns_class == ns_c_in &&
+                           !*authority_soa) {
+                    *authority_soa = *record;
                 } else if (section == additional && record->type == opt_type) {
                     if (seen_opt) return unexpected(std::string("more than one OPT record"));
                     seen_opt = true;
@@ -344,6 +344,20 @@ Outcome outcome_for_rcode(int rcode, bool has_records) {
     }
 }
 
+// How many leading labels of `name` (presentation form) lie below the (decodable) name at
+// `owner` in the message: 0 when they are the same name, nullopt when `owner` is no ancestor.
+std::optional<std::uint8_t> labels_below(const MessageReader& reader, std::size_t owner,
+                                         std::string_view name) {
+    if (name.ends_with('.')) name.remove_suffix(1);
+    for (std::uint8_t depth = 0;; ++depth) {
+        if (reader.name_equals(owner, name)) return depth;
+        if (name.empty()) return std::nullopt;
+        // Past the first label, its escapes included.
+        while (const auto octet = next_octet(name)) name.remove_prefix(octet->second);
+        if (!name.empty()) name.remove_prefix(1);
+    }
+}
+
 Response malformed(Response response, std::string detail) {
     response.outcome = Outcome::malformed;
     response.detail = std::move(detail);
@@ -425,7 +439,8 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
     response.authoritative = (header[2] & 0x04) != 0;
 
     const MessageReader reader(message);
-    auto sections = reader.sections(type == RecordType::soa);
+    std::optional<RawRecord> authority_soa;
+    auto sections = reader.sections(type == RecordType::soa ? &authority_soa : nullptr);
     if (!sections) return malformed(std::move(response), sections.error());
     response.rcode = (sections->extended_rcode << 4) | *response.rcode;
     const std::vector<RawRecord>& records = sections->answers;
@@ -469,11 +484,10 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
     }
     if (type == RecordType::soa) {
         if (!response.records.empty()) {
-            response.zone = std::move(owner);
-        } else if (sections->authority_soa) {
-            auto zone = reader.name_at(sections->authority_soa->owner_offset);
-            if (!zone) return malformed(std::move(response), zone.error());
-            response.zone = std::move(zone->first);
+            // Owned by the name asked, or by the end of its CNAME chain: no ancestor of it.
+            if (response.cnames.empty()) response.zone_depth = 0;
+        } else if (authority_soa) {
+            response.zone_depth = labels_below(reader, authority_soa->owner_offset, name);
         }
     }
     response.outcome = outcome_for_rcode(*response.rcode, !response.records.empty());

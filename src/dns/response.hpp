@@ -73,10 +73,12 @@ struct Response {
     std::vector<std::string> cnames;  // CNAME targets followed from the query name, in order
     // Answer records of the asked type owned by the last name of the CNAME chain.
     std::vector<ResourceRecord> records;
-    // SOA lookups: the zone's apex, the owner of the SOA record of the answer (the name asked,
-    // or the end of its CNAME chain, is the apex) or else of the authority section (a negative
-    // answer names the zone that holds the name); "" when neither holds one.
-    std::string zone;
+    // SOA lookups: how many leading labels of the name asked lie below the apex of the zone
+    // that holds it (0: the name is the apex), by the owner of the SOA record of the answer or
+    // else of the authority section (a negative answer names the zone that holds the name);
+    // absent when neither holds one owned by the name or an ancestor of it. A count rather
+    // than a name, so that no other lookup's answer carries a string more.
+    std::optional<std::uint8_t> zone_depth;
     std::string server;  // address:port of the server whose answer was used; "" if none
     // Tries: those that timed out, the answered one, and SERVFAIL retries.
     // The repeat over TCP of a truncated UDP answer is part of its try.
@@ -87,7 +89,7 @@ struct Response {
 
 // Decodes a DNS response to a query for `name` and `type`: header, answer section, CNAME chain
 // and the RDATA of known types. Fills outcome, rcode, authenticated, authoritative, cnames,
-// records, zone and detail; a message that cannot be decoded yields Outcome::malformed.
+// records, zone_depth and detail; a message that cannot be decoded yields Outcome::malformed.
 Response decode_response(std::span<const unsigned char> message, std::string_view name,
                          RecordType type);
 

@@ -46,8 +46,8 @@ void check_records(const dns::Response& response, RecordType type, std::size_t m
         }
     }
     require(txt_octets <= message_size, "TXT strings come from the message");
-    require(type == RecordType::soa || response.zone.empty(), "only SOA lookups name a zone");
-    require(response.zone.size() <= 4 * 255, "a zone is a name, escaped");
+    require(type == RecordType::soa || !response.zone_depth, "only SOA lookups name a zone");
+    require(response.zone_depth.value_or(0) <= 4, "the zone is the name asked or an ancestor");
 }
 
 void check_outcome(const dns::Response& response) {

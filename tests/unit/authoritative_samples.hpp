@@ -16,10 +16,11 @@ inline const std::string zone_query = "_smtp._tls.example.com";
 inline const std::string ns1_address = "93.184.215.14";
 inline const std::string ns2_address = "93.184.215.15";
 
-// An SOA lookup through the resolver that names `zone` (from its authority section).
-inline audit::SharedResponse zone_answer(std::string zone) {
+// An SOA lookup through the resolver whose authority section names the zone `depth` labels
+// above the name asked.
+inline audit::SharedResponse zone_answer(std::uint8_t depth) {
     dns::Response made = response(dns::Outcome::no_data);
-    made.zone = std::move(zone);
+    made.zone_depth = depth;
     return shared(std::move(made));
 }
 
@@ -57,7 +58,7 @@ inline audit::SharedResponse serial_answer(std::uint32_t serial) {
 // at ns1_address and ns2_address, no IPv6.
 inline audit::AuthoritativeAnswers answers_up_to_servers() {
     audit::AuthoritativeAnswers answers;
-    answers.zone[zone_query] = zone_answer("example.com");
+    answers.zone[zone_query] = zone_answer(2);  // example.com
     answers.name_servers = shared(response(
         dns::Outcome::answer, {name_server("ns2.example.net"), name_server("NS1.example.net")}));
     answers.a["ns1.example.net"] = shared(response(dns::Outcome::answer, {address(ns1_address)}));

@@ -263,7 +263,7 @@ TEST_CASE("authoritative: lookups through the resolver that fail or find nothing
           "no answer for _smtp._tls.example.com SOA after 1 attempt(s) (test), so the zone's "
           "authoritative servers were not asked");
 
-    answers.zone[zone_query] = zone_answer("example.com");
+    answers.zone[zone_query] = zone_answer(2);
     answers.name_servers = shared(response(Outcome::server_failure));
     row = checked(valid_record, answers);
     CHECK(codes_of(row) == std::vector<std::string>{"ns-lookup-failed"});

@@ -385,32 +385,47 @@ TEST_CASE("NS answers give the name servers") {
             .detail == "NS target does not fill its RDATA");
 }
 
-TEST_CASE("an SOA at the name asked gives the serial, and the name is the zone") {
+TEST_CASE("an SOA at the name asked gives the serial, and the name is the zone's apex") {
     const auto response = decode_response(
         Wire(0, 1).soa_rr(query, "example.com", 2026112901).bytes(), query, RecordType::soa);
     CHECK(response.outcome == Outcome::answer);
     REQUIRE(response.records.size() == 1);
     CHECK(response.records[0].serial == 2026112901);
-    CHECK(response.zone == query);
+    CHECK(response.zone_depth == 0);
 }
 
 TEST_CASE("a negative answer to an SOA lookup names the zone by the authority section's SOA") {
-    const auto nodata =
-        decode_response(Wire(0, 0).authority(1).soa_rr("Example.com", "example.com", 7).bytes(),
-                        query, RecordType::soa);
+    const auto negative = [](int rcode, const std::string& owner,
+                             RecordType type = RecordType::soa) {
+        return decode_response(Wire(rcode, 0).authority(1).soa_rr(owner, "example.com", 7).bytes(),
+                               query, type);
+    };
+    const auto nodata = negative(0, "Example.COM");
     CHECK(nodata.outcome == Outcome::no_data);
     CHECK(nodata.records.empty());
-    CHECK(nodata.zone == "Example.com");
-    const auto nxdomain =
-        decode_response(Wire(3, 0).authority(1).soa_rr("example.com", "example.com", 7).bytes(),
-                        query, RecordType::soa);
-    CHECK(nxdomain.outcome == Outcome::no_domain);
-    CHECK(nxdomain.zone == "example.com");
+    CHECK(nodata.zone_depth == 2);  // _smtp._tls.example.com is two labels below example.com
+    CHECK(negative(3, "example.com").outcome == Outcome::no_domain);
+    CHECK(negative(3, "example.com").zone_depth == 2);
+    CHECK(negative(0, "_tls.example.com").zone_depth == 1);
+    CHECK(negative(0, "").zone_depth == 4);  // the root
+    // An SOA of a zone that does not hold the name names none, however its name ends.
+    CHECK_FALSE(negative(0, "example.net").zone_depth);
+    CHECK_FALSE(negative(0, "ample.com").zone_depth);
+    CHECK_FALSE(negative(0, "x._smtp._tls.example.com").zone_depth);
     // No SOA anywhere: no zone. Nor for other types, whose authority SOA is not read.
-    CHECK(decode_response(Wire(0, 0).bytes(), query, RecordType::soa).zone.empty());
-    CHECK(decode_response(Wire(0, 0).authority(1).soa_rr("example.com", "example.com", 7).bytes(),
-                          query, RecordType::txt)
-              .zone.empty());
+    CHECK_FALSE(decode_response(Wire(0, 0).bytes(), query, RecordType::soa).zone_depth);
+    CHECK_FALSE(negative(0, "example.com", RecordType::txt).zone_depth);
+}
+
+TEST_CASE("an SOA answer through a CNAME names no zone of the name asked") {
+    const auto response = decode_response(Wire(0, 2)
+                                              .cname_rr(query, "t.example.net")
+                                              .soa_rr("t.example.net", "example.net", 7)
+                                              .bytes(),
+                                          query, RecordType::soa);
+    CHECK(response.outcome == Outcome::answer);
+    CHECK(response.cnames == std::vector<std::string>{"t.example.net"});
+    CHECK_FALSE(response.zone_depth);
 }
 
 TEST_CASE("SOA RDATA that is cut short or too long is malformed") {
