@@ -205,12 +205,6 @@ struct Resolver::Impl {
                               : transport->send(message, lookup_id);
     }
 
-    void start(Lookup lookup, const ServerAddress* direct) {
-        const std::uint64_t lookup_id = lookups.add(std::move(lookup));
-        submitted.push_back(lookup_id);
-        send(*lookups.find(lookup_id), lookup_id, direct);
-    }
-
     void send_due_retries(Clock::time_point now) {
         while (!retries.empty() && retries.top().first <= now) {
             const std::uint64_t lookup_id = retries.top().second;
@@ -371,25 +365,29 @@ Resolver::Resolver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Resolver::~Resolver() = default;
 
+// submit() and submit_direct() each build their lookup in its slot: a shared helper taking a
+// Lookup would cost every plain lookup one more move.
 void Resolver::submit(std::string name, RecordType type, Clock::time_point deadline,
                       Callback done) {
-    impl_->start(Impl::Lookup{.name = std::move(name),
-                              .type = type,
-                              .deadline = deadline,
-                              .started = impl_->round_time,
-                              .done = std::move(done)},
-                 nullptr);
+    const std::uint64_t lookup_id = impl_->lookups.add(Impl::Lookup{.name = std::move(name),
+                                                                    .type = type,
+                                                                    .deadline = deadline,
+                                                                    .started = impl_->round_time,
+                                                                    .done = std::move(done)});
+    impl_->submitted.push_back(lookup_id);
+    impl_->send(*impl_->lookups.find(lookup_id), lookup_id);
 }
 
 void Resolver::submit_direct(const ServerAddress& server, std::string name, RecordType type,
                              Clock::time_point deadline, Callback done) {
-    impl_->start(Impl::Lookup{.name = std::move(name),
-                              .type = type,
-                              .deadline = deadline,
-                              .started = impl_->round_time,
-                              .done = std::move(done),
-                              .direct = true},
-                 &server);
+    const std::uint64_t lookup_id = impl_->lookups.add(Impl::Lookup{.name = std::move(name),
+                                                                    .type = type,
+                                                                    .deadline = deadline,
+                                                                    .started = impl_->round_time,
+                                                                    .done = std::move(done),
+                                                                    .direct = true});
+    impl_->submitted.push_back(lookup_id);
+    impl_->send(*impl_->lookups.find(lookup_id), lookup_id, &server);
 }
 
 Clock::time_point Resolver::now() const {

@@ -122,10 +122,15 @@ struct Transport::Impl final : CarrierEvents {
         idle_places.clear();
     }
 
+    // A query of send_to() has ended: its place goes idle with the last one.
+    void leave_place(std::size_t place) {
+        if (--direct_queries[place] == 0) idle_places.push_back(place);
+    }
+
     void release(std::uint32_t slot) {
         udp.leave(queries[slot]);
-        if (is_direct(queries[slot]) && --direct_queries[queries[slot].server] == 0) {
-            idle_places.push_back(queries[slot].server);
+        if (is_direct(queries[slot])) [[unlikely]] {
+            leave_place(queries[slot].server);
         }
         // A query that waited for an ID takes this one and starts.
         const std::uint32_t waited = queries.release(slot);
