@@ -5,8 +5,6 @@
 // tests that use it ask nothing that large).
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,7 +15,6 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -25,22 +22,23 @@
 #include <utility>
 #include <vector>
 
+#include "dns_question.hpp"
+#include "loopback_socket.hpp"
+
 namespace tlsrpt::testing {
 
 class CountingRelay {
   public:
     // `upstream_port`: the resolver's port on 127.0.0.1.
     explicit CountingRelay(int upstream_port) {
-        listening_ = open_socket(0);
-        upstream_ = open_socket(0);
-        sockaddr_in resolver = loopback(upstream_port);
-        if (connect(upstream_, reinterpret_cast<sockaddr*>(&resolver), sizeof resolver) != 0) {
+        listening_ = open_socket();
+        upstream_ = open_socket();
+        const sockaddr_in resolver = loopback_address(static_cast<std::uint16_t>(upstream_port));
+        if (connect(upstream_, reinterpret_cast<const sockaddr*>(&resolver), sizeof resolver) !=
+            0) {
             throw std::runtime_error("CountingRelay: cannot connect to the resolver");
         }
-        sockaddr_in bound{};
-        socklen_t length = sizeof bound;
-        getsockname(listening_, reinterpret_cast<sockaddr*>(&bound), &length);
-        port_ = ntohs(bound.sin_port);
+        port_ = bound_port(listening_);
         thread_ = std::thread([this] { serve(); });
     }
     CountingRelay(const CountingRelay&) = delete;
@@ -62,43 +60,14 @@ class CountingRelay {
     }
 
   private:
-    static sockaddr_in loopback(int port) {
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        address.sin_port = htons(static_cast<std::uint16_t>(port));
-        return address;
-    }
-
-    static int open_socket(int port) {
-        const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    static int open_socket() {
+        const int fd = bind_loopback(SOCK_DGRAM);
         // Past the system's limit where allowed (as root): bursts of queries are not dropped.
         const int buffer = 4 << 20;
         if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) != 0) {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
         }
-        sockaddr_in address = loopback(port);
-        if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-            throw std::runtime_error("CountingRelay: cannot bind a socket on 127.0.0.1");
-        }
         return fd;
-    }
-
-    // The question's name and type, or nothing for a message without a whole question.
-    static std::optional<std::pair<std::string, std::uint16_t>> question(
-        const unsigned char* message, std::size_t size) {
-        std::string name;
-        std::size_t offset = 12;
-        while (offset < size && message[offset] != 0) {
-            const std::size_t label = message[offset];
-            if (label > 63 || offset + 1 + label > size) return std::nullopt;
-            if (!name.empty()) name += '.';
-            name.append(reinterpret_cast<const char*>(message + offset + 1), label);
-            offset += 1 + label;
-        }
-        if (offset + 3 > size) return std::nullopt;
-        return std::pair{
-            name, static_cast<std::uint16_t>((message[offset + 1] << 8) | message[offset + 2])};
     }
 
     void serve() {
@@ -117,13 +86,13 @@ class CountingRelay {
         const ssize_t size = recvfrom(listening_, message.data(), message.size(), MSG_DONTWAIT,
                                       reinterpret_cast<sockaddr*>(&client), &length);
         if (size < 12) return;
-        const auto asked = question(message.data(), static_cast<std::size_t>(size));
+        const auto asked = read_named_question(message.data(), static_cast<std::size_t>(size));
         if (!asked) return;
         // The program keeps its IDs unique among the queries it has in flight.
         const auto id = static_cast<std::uint16_t>((message[0] << 8) | message[1]);
         {
             const std::lock_guard lock(mutex_);
-            ids_[*asked].insert(id);
+            ids_[{asked->name, asked->question.type}].insert(id);
         }
         clients_[id] = client;
         send(upstream_, message.data(), static_cast<std::size_t>(size), 0);

@@ -26,6 +26,7 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #include <vector>
 
 #include "dns/resolver.hpp"
+#include "loopback_socket.hpp"
 #include "nxdomain_responder.hpp"
 
 using namespace tlsrpt;
@@ -113,15 +114,10 @@ std::size_t open_descriptors() {
 
 // A port on 127.0.0.1 that nobody listens on: queries to it meet "port unreachable".
 std::string unused_port_server() {
-    const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), length) == 0);
-    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    const int fd = testing::bind_loopback(SOCK_DGRAM);
+    const std::uint16_t port = testing::bound_port(fd);
     close(fd);
-    return "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+    return "127.0.0.1:" + std::to_string(port);
 }
 
 }  // namespace
