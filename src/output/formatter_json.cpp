@@ -21,6 +21,15 @@ void optional_number(JsonWriter& json, const std::optional<T>& value) {
     }
 }
 
+// An empty string stands for "none" in these fields.
+void optional_text(JsonWriter& json, const std::string& value) {
+    if (value.empty()) {
+        json.null();
+    } else {
+        json.string(value);
+    }
+}
+
 void optional_string(JsonWriter& json, const std::optional<std::string>& value) {
     if (value) {
         json.string(*value);
@@ -81,7 +90,7 @@ void write_diagnostic(JsonWriter& json, const Diagnostic& diagnostic) {
 void write_lookup(JsonWriter& json, const LookupInfo& lookup) {
     json.begin_object();
     json.key("rcode");
-    optional_string(json, lookup.rcode.empty() ? std::nullopt : std::optional(lookup.rcode));
+    optional_text(json, lookup.rcode);
     json.key("error");
     optional_string(json, lookup.error);
     json.key("cnames");
@@ -95,7 +104,7 @@ void write_lookup(JsonWriter& json, const LookupInfo& lookup) {
     json.key("authenticated");
     json.boolean(lookup.authenticated);
     json.key("server");
-    optional_string(json, lookup.server.empty() ? std::nullopt : std::optional(lookup.server));
+    optional_text(json, lookup.server);
     json.key("attempts");
     json.number(static_cast<std::uint64_t>(std::max(lookup.attempts, 0)));
     json.key("elapsed_ms");
@@ -133,14 +142,6 @@ void write_mx(JsonWriter& json, const MxSection& mx) {
     json.key("hosts_not_checked");
     json.number(static_cast<std::uint64_t>(mx.hosts_not_checked));
     json.end_object();
-}
-
-void optional_text(JsonWriter& json, const std::string& value) {
-    if (value.empty()) {
-        json.null();
-    } else {
-        json.string(value);
-    }
 }
 
 void write_policy(JsonWriter& json, const PolicyFetchSection& section) {
@@ -423,15 +424,15 @@ void write_name_server(JsonWriter& json, const NameServer& server) {
     json.key("name");
     json.string(server.name);
     json.key("address");
-    optional_string(json, server.address.empty() ? std::nullopt : std::optional(server.address));
+    optional_text(json, server.address);
     json.key("state");
     json.string(tlsrpt::to_string(server.state));
     json.key("rcode");
-    optional_string(json, server.rcode.empty() ? std::nullopt : std::optional(server.rcode));
+    optional_text(json, server.rcode);
     json.key("aa");
     json.boolean(server.aa);
     json.key("alias");
-    optional_string(json, server.alias.empty() ? std::nullopt : std::optional(server.alias));
+    optional_text(json, server.alias);
     json.key("records");
     string_array(json, server.records);
     json.key("ttl");
@@ -450,8 +451,7 @@ void write_authoritative(JsonWriter& json, const AuthoritativeResult& authoritat
     json.key("lookup");
     json.string(tlsrpt::to_string(authoritative.lookup));
     json.key("zone");
-    optional_string(json,
-                    authoritative.zone.empty() ? std::nullopt : std::optional(authoritative.zone));
+    optional_text(json, authoritative.zone);
     json.key("servers");
     json.begin_array();
     for (const NameServer& server : authoritative.servers) write_name_server(json, server);
@@ -465,7 +465,7 @@ void write_authoritative(JsonWriter& json, const AuthoritativeResult& authoritat
         json.key("rcode");
         json.string(answer.rcode);
         json.key("alias");
-        optional_string(json, answer.alias.empty() ? std::nullopt : std::optional(answer.alias));
+        optional_text(json, answer.alias);
         json.key("records");
         string_array(json, answer.records);
         json.key("status");

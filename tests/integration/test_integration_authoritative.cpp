@@ -31,23 +31,6 @@ ProcessResult run(const std::vector<std::string>& arguments) {
     return run_process(argv);
 }
 
-std::vector<std::string> sorted_codes(const Json& row) {
-    std::vector<std::string> found = codes(row);
-    std::sort(found.begin(), found.end());
-    return found;
-}
-
-std::vector<std::string> strings(const Json& array) {
-    std::vector<std::string> found;
-    for (const Json& item : array.array()) found.push_back(item.string());
-    return found;
-}
-
-bool has_line(const std::string& text, const std::string& line) {
-    const auto lines = lines_of(text);
-    return std::find(lines.begin(), lines.end(), line) != lines.end();
-}
-
 // The record every zone publishes, and the one the older split.test had (version in lower case).
 const std::string record = "v=TLSRPTv1; rua=mailto:tlsrpt@example.com";
 const std::string stale_record = "v=tlsrptv1; rua=mailto:tlsrpt@example.com";
