@@ -98,16 +98,18 @@ CheckResult lookup_result(std::string input, std::string domain, dns::Response r
     return result;
 }
 
-// A domain under --deep: its answers so far and the lookups still out.
-struct Auditor::DeepJob {
+// A domain under --deep or --authoritative: its answers so far and the lookups still out.
+struct Auditor::Job {
     Pending pending;
     dns::Clock::time_point deadline;
-    // Lookups not yet in, plus one held by start_deep() while it is still asking.
+    // Lookups not yet in, plus one held by start_job() while it is still asking.
     std::size_t outstanding = 1;
     std::optional<CheckResult> row;  // once the TLS-RPT answer is in
-    DeepAnswers answers;
-    // The plan names a step until its answer is in: each is asked once.
-    std::set<DeepStep> asked;
+    DeepAnswers deep;
+    AuthoritativeAnswers authoritative;
+    // A plan names a step until its answer is in: each is asked once.
+    std::set<DeepStep> deep_asked;
+    std::set<AuthoritativeStep> authoritative_asked;
 };
 
 Auditor::Auditor(dns::Resolver& resolver, AuditOptions options, LiveChecks live)
@@ -133,8 +135,8 @@ void Auditor::submit(std::string input, std::string domain, ResultCallback done)
 void Auditor::start(Pending pending) {
     ++in_flight_;
     const auto deadline = resolver_.now() + options_.deadline;
-    if (options_.deep) {
-        start_deep(std::move(pending), deadline);
+    if (options_.deep || options_.authoritative) {
+        start_job(std::move(pending), deadline);
         return;
     }
     std::string query = tlsrpt_query_name(pending.domain);
@@ -155,8 +157,8 @@ void Auditor::start(Pending pending) {
                      });
 }
 
-void Auditor::start_deep(Pending pending, dns::Clock::time_point deadline) {
-    auto job = std::make_shared<DeepJob>();
+void Auditor::start_job(Pending pending, dns::Clock::time_point deadline) {
+    auto job = std::make_shared<Job>();
     job->pending = std::move(pending);
     job->deadline = deadline;
     ++job->outstanding;
@@ -164,55 +166,73 @@ void Auditor::start_deep(Pending pending, dns::Clock::time_point deadline) {
                      [this, job](dns::Response&& response) {
                          job->row = lookup_result(job->pending.input, job->pending.domain,
                                                   std::move(response));
-                         follow_plan(job);
+                         follow_plans(job);
                          release(job);
                      });
-    follow_plan(job);
+    follow_plans(job);
     release(job);
 }
 
-void Auditor::follow_plan(const DeepJobPtr& job) {
-    const Evaluation* tlsrpt = job->row ? &job->row->evaluation : nullptr;
-    for (const DeepStep& step :
-         next_deep_steps(job->pending.domain, tlsrpt, job->answers, plan_options_)) {
-        if (job->asked.insert(step).second) ask(job, step);
+void Auditor::follow_plans(const JobPtr& job) {
+    const std::string& domain = job->pending.domain;
+    if (options_.deep) {
+        const Evaluation* tlsrpt = job->row ? &job->row->evaluation : nullptr;
+        for (const DeepStep& step : next_deep_steps(domain, tlsrpt, job->deep, plan_options_)) {
+            if (!job->deep_asked.insert(step).second) continue;
+            if (step.lookup == DeepLookup::policy_fetch) {
+                fetch_policy(job, step);
+                continue;
+            }
+            if (step.lookup == DeepLookup::probe) {
+                probe(job, step);
+                continue;
+            }
+            ask(job, step.name, step.type, "", step.scope,
+                [step](Job& asking, const SharedResponse& response) {
+                    file_answer(asking.deep, step, response);
+                });
+        }
+    }
+    if (options_.authoritative) {
+        for (const AuthoritativeStep& step :
+             next_authoritative_steps(domain, job->authoritative, options_.allow_private)) {
+            if (!job->authoritative_asked.insert(step).second) continue;
+            ask(job, step.name, step.type, step.server, step.scope,
+                [step](Job& asking, const SharedResponse& response) {
+                    file_answer(asking.authoritative, step, response);
+                });
+        }
     }
 }
 
-void Auditor::ask(const DeepJobPtr& job, const DeepStep& step) {
+void Auditor::ask(const JobPtr& job, const std::string& name, dns::RecordType type,
+                  const std::string& server, LookupScope scope, Filer file) {
     ++job->outstanding;
-    if (step.lookup == DeepLookup::policy_fetch) {
-        fetch_policy(job, step);
-        return;
-    }
-    if (step.lookup == DeepLookup::probe) {
-        probe(job, step);
-        return;
-    }
-    auto file = [this, job, step](const SharedResponse& response) {
-        file_answer(job->answers, step, response);
-        follow_plan(job);
+    auto done = [this, job, file = std::move(file)](const SharedResponse& response) {
+        file(*job, response);
+        follow_plans(job);
         release(job);
     };
-    if (step.scope == LookupScope::run) {
-        cache_.lookup(step.name, step.type, job->deadline, std::move(file));
+    if (scope == LookupScope::run) {
+        cache_.lookup(name, type, job->deadline, std::move(done), server);
         return;
     }
-    resolver_.submit(step.name, step.type, job->deadline,
-                     [file = std::move(file)](dns::Response&& response) {
-                         file(std::make_shared<const dns::Response>(std::move(response)));
-                     });
+    submit_lookup(resolver_, name, type, server, job->deadline,
+                  [done = std::move(done)](dns::Response&& response) {
+                      done(std::make_shared<const dns::Response>(std::move(response)));
+                  });
 }
 
-void Auditor::fetch_policy(const DeepJobPtr& job, const DeepStep& step) {
+void Auditor::fetch_policy(const JobPtr& job, const DeepStep& step) {
+    ++job->outstanding;
     live::FetchRequest request{.host = step.name,
                                .path = std::string(policy_path),
                                .addresses = step.addresses,
                                .deadline = resolver_.now() + options_.fetch_timeout};
     live_.fetcher->fetch(std::move(request), [this, job, step](live::FetchOutcome&& outcome) {
-        file_answer(job->answers, step,
+        file_answer(job->deep, step,
                     std::make_shared<const live::FetchOutcome>(std::move(outcome)));
-        follow_plan(job);
+        follow_plans(job);
         release(job);
     });
 }
@@ -232,23 +252,27 @@ std::vector<live::TlsaRecord> authenticated_tlsa(const dns::Response* tlsa) {
 
 }  // namespace
 
-void Auditor::probe(const DeepJobPtr& job, const DeepStep& step) {
+void Auditor::probe(const JobPtr& job, const DeepStep& step) {
+    ++job->outstanding;
     live::ProbeRequest request{.host = step.key,
                                .address = step.name,
                                .port = 25,
-                               .tlsa = authenticated_tlsa(answer_for(job->answers.tlsa, step.key)),
+                               .tlsa = authenticated_tlsa(answer_for(job->deep.tlsa, step.key)),
                                .deadline = resolver_.now() + options_.probe_timeout};
     probes_->probe(std::move(request), [this, job, step](const SharedProbe& outcome) {
-        file_answer(job->answers, step, outcome);
-        follow_plan(job);
+        file_answer(job->deep, step, outcome);
+        follow_plans(job);
         release(job);
     });
 }
 
-void Auditor::release(const DeepJobPtr& job) {
+void Auditor::release(const JobPtr& job) {
     if (--job->outstanding > 0) return;
     CheckResult row = std::move(*job->row);
-    add_deep_findings(row, job->answers, plan_options_.probe);
+    if (options_.deep) add_deep_findings(row, job->deep, plan_options_.probe);
+    if (options_.authoritative) {
+        add_authoritative_findings(row, job->authoritative, options_.allow_private);
+    }
     finish(job->pending, std::move(row));
 }
 

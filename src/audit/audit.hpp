@@ -1,7 +1,8 @@
 // The per-domain pipeline: name -> normalised domain -> TXT lookup at _smtp._tls.<domain> ->
-// evaluation -> one CheckResult. With `deep`, the further lookups of deep_plan.hpp join in, each
-// as soon as the answer it depends on is in. Lookups run asynchronously on a dns::Resolver, at
-// most `max_in_flight` domains at a time, each domain under one deadline for all its lookups.
+// evaluation -> one CheckResult. With `deep` and `authoritative`, the further lookups of
+// deep_plan.hpp and authoritative_plan.hpp join in, each as soon as the answer it depends on is
+// in. Lookups run asynchronously on a dns::Resolver, at most `max_in_flight` domains at a time,
+// each domain under one deadline for all its lookups.
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/authoritative_plan.hpp"
 #include "audit/deep_plan.hpp"
 #include "audit/expectations.hpp"
 #include "audit/lookup_cache.hpp"
@@ -33,13 +35,15 @@ struct AuditOptions {
     Expectations expectations;
     // MX, MTA-STS, DANE, destinations and misplaced records too (--deep).
     bool deep = false;
-    // --deep: answers remembered for other domains of the run.
+    // The zone's name servers asked directly, and the TTL they publish (--authoritative).
+    bool authoritative = false;
+    // --allow-private: connect to non-public addresses too (policy hosts, name servers).
+    bool allow_private = false;
+    // --deep, --authoritative: answers remembered for other domains of the run.
     std::size_t lookup_cache_entries = 16384;
     // --deep: each fetch of an MTA-STS policy, from its start (RFC 8461 §3.3 suggests a
     // minute at most; a policy host slower than this one fails as a sender's fetch would).
     std::chrono::milliseconds fetch_timeout{20'000};
-    // --allow-private: connect to non-public addresses too.
-    bool allow_private = false;
     // --probe: STARTTLS to the mail hosts; each probe's limit, from its start.
     bool probe = false;
     std::chrono::milliseconds probe_timeout{30'000};
@@ -77,22 +81,26 @@ class Auditor {
         std::string domain;
         ResultCallback done;
     };
-    struct DeepJob;
-    using DeepJobPtr = std::shared_ptr<DeepJob>;
+    // A domain with further lookups (--deep, --authoritative).
+    struct Job;
+    using JobPtr = std::shared_ptr<Job>;
+    using Filer = std::function<void(Job& job, const SharedResponse& response)>;
 
     void start(Pending pending);
-    void start_deep(Pending pending, dns::Clock::time_point deadline);
+    void start_job(Pending pending, dns::Clock::time_point deadline);
     void finish(Pending& pending, CheckResult&& row);
     void on_domain_finished();
 
-    // --deep: asks the steps the plan names for `job` that were not asked yet.
-    void follow_plan(const DeepJobPtr& job);
-    // One more lookup for `job`: its answer is filed, and the plan asked again. The job's row
-    // is finished when its last lookup is in.
-    void ask(const DeepJobPtr& job, const DeepStep& step);
-    void fetch_policy(const DeepJobPtr& job, const DeepStep& step);
-    void probe(const DeepJobPtr& job, const DeepStep& step);
-    void release(const DeepJobPtr& job);
+    // Asks the steps the plans name for `job` that were not asked yet.
+    void follow_plans(const JobPtr& job);
+    // One more lookup for `job`: `file` files its answer, and the plans are asked again. The
+    // job's row is finished when its last lookup is in.
+    void ask(const JobPtr& job, const std::string& name, dns::RecordType type,
+             const std::string& server, LookupScope scope, Filer file);
+    // --deep: the same for a fetch of the MTA-STS policy, and for a probe (--probe).
+    void fetch_policy(const JobPtr& job, const DeepStep& step);
+    void probe(const JobPtr& job, const DeepStep& step);
+    void release(const JobPtr& job);
 
     dns::Resolver& resolver_;
     AuditOptions options_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "audit/deep.hpp"
+#include "audit/lookup_scope.hpp"
 #include "dns/response.hpp"
 #include "tlsrpt/evaluation.hpp"
 
@@ -38,11 +39,6 @@ struct DeepPlanOptions {
     bool probe = false;          // --probe: STARTTLS to the mail hosts
     bool allow_private = false;  // --allow-private: connect to non-public addresses too
 };
-
-// Names of the domain itself are asked once per run anyway (bulk runs look each domain up
-// once); names other domains may need too (mail hosts, destinations) go through the run's
-// cache (LookupCache).
-enum class LookupScope : std::uint8_t { domain, run };
 
 // One lookup of the plan.
 struct DeepStep {

@@ -8,12 +8,34 @@
 
 namespace tlsrpt::audit {
 
+void submit_lookup(dns::Resolver& resolver, const std::string& name, dns::RecordType type,
+                   const std::string& server, dns::Clock::time_point deadline,
+                   dns::Resolver::Callback done) {
+    if (server.empty()) {
+        resolver.submit(name, type, deadline, std::move(done));
+        return;
+    }
+    auto address = dns::parse_server(server);
+    if (!address) {
+        // Addresses come from decoded A and AAAA records: this is not seen.
+        dns::Response response;
+        response.outcome = dns::Outcome::unreachable;
+        response.detail = address.error();
+        done(std::move(response));
+        return;
+    }
+    resolver.submit_direct(*address, name, type, deadline, std::move(done));
+}
+
 LookupCache::LookupCache(dns::Resolver& resolver, std::size_t capacity)
     : resolver_(resolver), answers_(capacity) {}
 
 void LookupCache::lookup(const std::string& name, dns::RecordType type,
-                         dns::Clock::time_point deadline, Callback done) {
-    std::string key = fmt::format("{}/{}", static_cast<unsigned>(type), name);
+                         dns::Clock::time_point deadline, Callback done,
+                         const std::string& server) {
+    std::string key = server.empty()
+                          ? fmt::format("{}/{}", static_cast<unsigned>(type), name)
+                          : fmt::format("{}/{}@{}", static_cast<unsigned>(type), name, server);
     if (const SharedResponse* known = answers_.find(key)) {
         const SharedResponse response = *known;
         done(response);
@@ -27,6 +49,7 @@ void LookupCache::lookup(const std::string& name, dns::RecordType type,
     }
     query.name = name;
     query.type = type;
+    query.server = server;
     query.deadline = deadline;
     query.waiters.push_back(Waiter{deadline, std::move(done)});
     ask(found->first, query);
@@ -38,9 +61,8 @@ void LookupCache::add_waiter(const std::string& key, Query& query, Waiter waiter
 }
 
 void LookupCache::ask(const std::string& key, Query& query) {
-    resolver_.submit(query.name, query.type, query.deadline, [this, key](dns::Response&& response) {
-        on_response(key, std::move(response));
-    });
+    submit_lookup(resolver_, query.name, query.type, query.server, query.deadline,
+                  [this, key](dns::Response&& response) { on_response(key, std::move(response)); });
 }
 
 void LookupCache::on_response(const std::string& key, dns::Response&& response) {

@@ -1,6 +1,7 @@
-// Lookups shared by the domains of a run: one query per name and type however many domains
-// need it (a provider's MX host serves thousands of them), and the answers kept in a bounded
-// table, least recently used first out. Failures are not kept: the next domain asks again.
+// Lookups shared by the domains of a run: one query per name, type and server however many
+// domains need it (a provider's MX host or name servers serve thousands of them), and the
+// answers kept in a bounded table, least recently used first out. Failures are not kept: the
+// next domain asks again.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +19,12 @@
 
 namespace tlsrpt::audit {
 
+// Asks the resolver for `name` and `type`, or, when `server` names an address (IPv4 or IPv6
+// text), that server directly at port 53 (Resolver::submit_direct).
+void submit_lookup(dns::Resolver& resolver, const std::string& name, dns::RecordType type,
+                   const std::string& server, dns::Clock::time_point deadline,
+                   dns::Resolver::Callback done);
+
 class LookupCache {
   public:
     using Callback = std::function<void(const SharedResponse&)>;
@@ -28,9 +35,9 @@ class LookupCache {
     // else from the resolver's run() when the query (new, or already asked for by another
     // domain) completes, or from expire() when `deadline` comes first. A query ended by the
     // deadline of the domain that asked first is asked again for the domains whose own
-    // deadline is later.
+    // deadline is later. `server` as for submit_lookup.
     void lookup(const std::string& name, dns::RecordType type, dns::Clock::time_point deadline,
-                Callback done);
+                Callback done, const std::string& server = {});
 
     // For the resolver's run(): `pacer` (if any), after ending with a timeout the waits whose
     // deadline came before their query's, and waking the event loop for the next such one.
@@ -48,6 +55,7 @@ class LookupCache {
     struct Query {
         std::string name;
         dns::RecordType type = dns::RecordType::txt;
+        std::string server;               // "" for the resolver
         dns::Clock::time_point deadline;  // the latest of its waiters' when it was asked
         std::vector<Waiter> waiters;
     };

@@ -77,6 +77,10 @@ CommandResult run_check(const CheckOptions& options) {
     if (options.domains.empty() && !list_mode) {
         return unexpected(Failure{ExitCode::usage, "check needs at least one domain or -f FILE"});
     }
+    if (options.audit.allow_private && !options.audit.deep && !options.audit.authoritative) {
+        return unexpected(
+            Failure{ExitCode::usage, "--allow-private needs --deep or --authoritative"});
+    }
     // Read through InterruptibleInput so that Ctrl-C also stops a run waiting on a pipe.
     ListDescriptor list;
     if (options.list_file == "-") {
@@ -131,6 +135,7 @@ CommandResult run_check(const CheckOptions& options) {
         options.format == output::Format::text && output::colour_wanted(STDOUT_FILENO);
     formatter_options.deep = options.audit.deep;
     formatter_options.probe = options.audit.probe;
+    formatter_options.authoritative = options.audit.authoritative;
     const bool show_progress = list_mode && (options.progress || isatty(STDERR_FILENO) == 1);
     output::ProgressLine progress(isatty(STDERR_FILENO) == 1);
     RowWriter::AfterBatch show_progress_line;
@@ -272,11 +277,14 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
         ->check(CLI::ExistingFile)
         ->type_name("FILE")
         ->needs(deep);
-    check
-        ->add_flag("--allow-private", options.audit.allow_private,
-                   "With --deep, also connect to private, loopback and other non-public "
-                   "addresses; without it they are never connected to, and a finding says so")
-        ->needs(deep);
+    check->add_flag("--authoritative", options.audit.authoritative,
+                    "Also ask each name server of the zone directly: whether they all answer "
+                    "and agree, and the TTL as published (for --min-ttl)");
+    // With --deep or --authoritative: run_check says so, CLI11 knows no "needs either".
+    check->add_flag("--allow-private", options.audit.allow_private,
+                    "With --deep or --authoritative, also connect to private, loopback and other "
+                    "non-public addresses; without it they are never connected to, and a "
+                    "finding says so");
     check->add_flag("--progress", options.progress,
                     "With -f, show progress on stderr also when it is not a terminal");
     add_shard_option(*check, options.bulk.shard);

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <span>
 
 #include "dns/response.hpp"
@@ -44,10 +45,11 @@ class CarrierEvents {
     ~CarrierEvents() = default;
 };
 
-// What a carrier works with: the servers (a carrier's index for one is its place here), the
-// epoll instance, the queries and the try logic. All of it outlives the carrier.
+// What a carrier works with: the servers (a carrier's index for one is its place here; places
+// are added and reused, see add_server and forget_server), the epoll instance, the queries and
+// the try logic. All of it outlives the carrier.
 struct CarrierContext {
-    std::span<const ServerAddress> servers;
+    const std::deque<ServerAddress>& servers;
     EventPoller& poller;
     QueryTable& queries;
     CarrierEvents& events;

@@ -115,10 +115,14 @@ Expected<std::size_t, QueryProblem> library_query(std::string_view name, RecordT
 }  // namespace
 
 Expected<std::size_t, QueryProblem> build_query(std::string_view name, RecordType type,
-                                                QueryBuffer& buffer) {
+                                                QueryBuffer& buffer, Recursion recursion) {
     auto length = plain_query(name, type, buffer);
     if (!length) length = library_query(name, type, buffer);
-    if (length) buffer[3] |= authentic_data;
+    if (!length) return length;
+    buffer[3] |= authentic_data;
+    if (recursion == Recursion::not_desired) {
+        buffer[2] = static_cast<unsigned char>(buffer[2] & ~recursion_desired);
+    }
     return length;
 }
 

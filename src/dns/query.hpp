@@ -21,10 +21,15 @@ struct QueryProblem {
     std::string detail;
 };
 
+// Whether the server is to resolve the name (RD set: a recursive resolver) or answer from its
+// own zones only (RD clear: an authoritative server asked directly).
+enum class Recursion { desired, not_desired };
+
 // The query for `name` (presentation form, `\c` escapes) and `type` in `buffer`: class IN,
-// recursion desired, AD requested, an EDNS buffer of 1232 octets, ID 0 for the transport to
-// set. Returns its length.
+// recursion as `recursion` says, AD requested, an EDNS buffer of 1232 octets, ID 0 for the
+// transport to set. Returns its length.
 Expected<std::size_t, QueryProblem> build_query(std::string_view name, RecordType type,
-                                                QueryBuffer& buffer);
+                                                QueryBuffer& buffer,
+                                                Recursion recursion = Recursion::desired);
 
 }  // namespace tlsrpt::dns

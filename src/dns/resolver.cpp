@@ -73,6 +73,7 @@ struct Resolver::Impl {
         Callback done;
         int attempts = 0;
         int servfail_retries = 0;
+        bool direct = false;        // asked at one server (submit_direct)
         Transport::Handle query{};  // the query in flight, if any
     };
     struct Finished {
@@ -174,7 +175,8 @@ struct Resolver::Impl {
         response.server = exchange.server;
         // SERVFAIL is often transient (an upstream timeout inside the resolver): ask again,
         // through the next server when there are several.
-        if (response.outcome == Outcome::server_failure && asked.servfail_retries + 1 < tries) {
+        if (response.outcome == Outcome::server_failure && !asked.direct &&
+            asked.servfail_retries + 1 < tries) {
             const auto retry_at = Clock::now() + servfail_backoff * (1 << asked.servfail_retries);
             if (retry_at < asked.deadline) {
                 ++asked.servfail_retries;
@@ -189,14 +191,18 @@ struct Resolver::Impl {
         finished.push_back({lookup_id, std::move(response)});
     }
 
-    void send(Lookup& lookup, std::uint64_t lookup_id) {
+    // To the servers of the options, or to `direct` alone.
+    void send(Lookup& lookup, std::uint64_t lookup_id, const ServerAddress* direct = nullptr) {
         QueryBuffer query;
-        const auto length = build_query(lookup.name, lookup.type, query);
+        const auto length = build_query(lookup.name, lookup.type, query,
+                                        direct ? Recursion::not_desired : Recursion::desired);
         if (!length) {
             finish(lookup_id, failure(length.error().outcome, length.error().detail));
             return;
         }
-        lookup.query = transport->send({query.data(), *length}, lookup_id);
+        const std::span<const unsigned char> message(query.data(), *length);
+        lookup.query = direct ? transport->send_to(*direct, message, lookup_id)
+                              : transport->send(message, lookup_id);
     }
 
     void send_due_retries(Clock::time_point now) {
@@ -359,6 +365,8 @@ Resolver::Resolver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Resolver::~Resolver() = default;
 
+// submit() and submit_direct() each build their lookup in its slot: a shared helper taking a
+// Lookup would cost every plain lookup one more move.
 void Resolver::submit(std::string name, RecordType type, Clock::time_point deadline,
                       Callback done) {
     const std::uint64_t lookup_id = impl_->lookups.add(Impl::Lookup{.name = std::move(name),
@@ -368,6 +376,18 @@ void Resolver::submit(std::string name, RecordType type, Clock::time_point deadl
                                                                     .done = std::move(done)});
     impl_->submitted.push_back(lookup_id);
     impl_->send(*impl_->lookups.find(lookup_id), lookup_id);
+}
+
+void Resolver::submit_direct(const ServerAddress& server, std::string name, RecordType type,
+                             Clock::time_point deadline, Callback done) {
+    const std::uint64_t lookup_id = impl_->lookups.add(Impl::Lookup{.name = std::move(name),
+                                                                    .type = type,
+                                                                    .deadline = deadline,
+                                                                    .started = impl_->round_time,
+                                                                    .done = std::move(done),
+                                                                    .direct = true});
+    impl_->submitted.push_back(lookup_id);
+    impl_->send(*impl_->lookups.find(lookup_id), lookup_id, &server);
 }
 
 Clock::time_point Resolver::now() const {

@@ -47,6 +47,14 @@ class Resolver {
     // still unanswered then ends as Outcome::timeout). Callbacks may submit further lookups.
     void submit(std::string name, RecordType type, Clock::time_point deadline, Callback done);
 
+    // The same, but the query goes to `server` alone, on every try, with recursion not desired:
+    // an authoritative server asked about a zone of its own. Its answer counts only when it
+    // comes from that server's address and port, with the query's ID and question. A SERVFAIL
+    // is not asked again: from an authoritative server it says that the zone is broken there,
+    // not that a server behind it was slow.
+    void submit_direct(const ServerAddress& server, std::string name, RecordType type,
+                       Clock::time_point deadline, Callback done);
+
     // The time of the event loop's current round, read once per round: a deadline computed
     // from it for submit() still counts from when the query leaves.
     Clock::time_point now() const;

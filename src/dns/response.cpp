@@ -175,12 +175,14 @@ class MessageReader {
     }
 
     // The answer records, and the OPT pseudo-record's upper 8 bits of the rcode (RFC 6891
-    // §6.1.3). Every section is walked: a message whose records do not all decode is broken.
+    // §6.1.3); `authority_soa`, when given, gets the first SOA record of the authority section
+    // (SOA lookups only read it). Every section is walked: a message whose records do not all
+    // decode is broken.
     struct Sections {
         std::vector<RawRecord> answers;
         int extended_rcode = 0;
     };
-    Expected<Sections, std::string> sections() const {
+    Expected<Sections, std::string> sections(std::optional<RawRecord>* authority_soa) const {
         if (message_.size() < HFIXEDSZ) return unexpected(std::string("short header"));
         std::size_t offset = HFIXEDSZ;
         for (unsigned question = 0; question < DNS_HEADER_QDCOUNT(message_.data()); ++question) {
@@ -207,6 +209,10 @@ class MessageReader {
                 offset = record->rdata_offset + record->rdata_length;
                 if (section == answer) {
                     sections.answers.push_back(*record);
+                } else if (authority_soa != nullptr && section == authority &&
+                           record->type == ns_t_soa && record->dns_class == ns_c_in &&
+                           !*authority_soa) {
+                    *authority_soa = *record;
                 } else if (section == additional && record->type == opt_type) {
                     if (seen_opt) return unexpected(std::string("more than one OPT record"));
                     seen_opt = true;
@@ -286,13 +292,32 @@ class MessageReader {
         return std::string(text);
     }
 
-    Expected<std::string, std::string> cname_target(const RawRecord& record) const {
+    // CNAME and NS RDATA: one (possibly compressed) name filling it; `type` names it in errors.
+    Expected<std::string, std::string> target_name(const RawRecord& record,
+                                                   std::string_view type) const {
         auto target = name_at(record.rdata_offset);
         if (!target) return unexpected(target.error());
         if (target->second != record.rdata_length) {
-            return unexpected(std::string("CNAME target does not fill its RDATA"));
+            return unexpected(fmt::format("{} target does not fill its RDATA", type));
         }
         return std::move(target->first);
+    }
+
+    // SOA RDATA: two names (the primary server, the mailbox), then the serial and four more
+    // 32-bit fields, filling it exactly.
+    Expected<std::uint32_t, std::string> soa_serial(const RawRecord& record) const {
+        auto primary_end = name_end(record.rdata_offset);
+        if (!primary_end) return unexpected(primary_end.error());
+        const std::size_t rdata_end = record.rdata_offset + record.rdata_length;
+        if (*primary_end >= rdata_end) return unexpected(std::string("SOA RDATA too short"));
+        auto mailbox_end = name_end(*primary_end);
+        if (!mailbox_end) return unexpected(mailbox_end.error());
+        if (*mailbox_end + 20 != rdata_end) {
+            return unexpected(std::string("SOA RDATA of the wrong size"));
+        }
+        const unsigned char* serial = message_.data() + *mailbox_end;
+        return (std::uint32_t{serial[0]} << 24) | (std::uint32_t{serial[1]} << 16) |
+               (std::uint32_t{serial[2]} << 8) | serial[3];
     }
 
   private:
@@ -316,6 +341,20 @@ Outcome outcome_for_rcode(int rcode, bool has_records) {
             return Outcome::refused;
         default:
             return Outcome::other_rcode;
+    }
+}
+
+// How many leading labels of `name` (presentation form) lie below the (decodable) name at
+// `owner` in the message: 0 when they are the same name, nullopt when `owner` is no ancestor.
+std::optional<std::uint8_t> labels_below(const MessageReader& reader, std::size_t owner,
+                                         std::string_view name) {
+    if (name.ends_with('.')) name.remove_suffix(1);
+    for (std::uint8_t depth = 0;; ++depth) {
+        if (reader.name_equals(owner, name)) return depth;
+        if (name.empty()) return std::nullopt;
+        // Past the first label, its escapes included.
+        while (const auto octet = next_octet(name)) name.remove_prefix(octet->second);
+        if (!name.empty()) name.remove_prefix(1);
     }
 }
 
@@ -359,6 +398,18 @@ std::optional<std::string> decode_rdata(const MessageReader& reader, const RawRe
             decoded.target = std::move(*text);
             return std::nullopt;
         }
+        case RecordType::ns: {
+            auto target = reader.target_name(record, "NS");
+            if (!target) return target.error();
+            decoded.target = std::move(*target);
+            return std::nullopt;
+        }
+        case RecordType::soa: {
+            auto serial = reader.soa_serial(record);
+            if (!serial) return serial.error();
+            decoded.serial = *serial;
+            return std::nullopt;
+        }
         case RecordType::cname:
             return std::nullopt;
     }
@@ -385,9 +436,11 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
     const unsigned char* header = message.data();
     response.rcode = DNS_HEADER_RCODE(header);
     response.authenticated = ((header[3] >> 5) & 1) != 0;
+    response.authoritative = (header[2] & 0x04) != 0;
 
     const MessageReader reader(message);
-    auto sections = reader.sections();
+    std::optional<RawRecord> authority_soa;
+    auto sections = reader.sections(type == RecordType::soa ? &authority_soa : nullptr);
     if (!sections) return malformed(std::move(response), sections.error());
     response.rcode = (sections->extended_rcode << 4) | *response.rcode;
     const std::vector<RawRecord>& records = sections->answers;
@@ -405,7 +458,7 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
             return malformed(std::move(response),
                              fmt::format("a CNAME chain longer than {} names", max_cname_chain));
         }
-        auto target = reader.cname_target(*cname);
+        auto target = reader.target_name(*cname, "CNAME");
         if (!target) return malformed(std::move(response), target.error());
         // A loop would only end at the length limit; named for what it is.
         const auto seen = [&](std::string_view earlier) { return names_equal(earlier, *target); };
@@ -428,6 +481,14 @@ Response decode_response(std::span<const unsigned char> message, std::string_vie
             return malformed(std::move(response), std::move(*problem));
         }
         response.records.push_back(std::move(decoded));
+    }
+    if (type == RecordType::soa) {
+        if (!response.records.empty()) {
+            // Owned by the name asked, or by the end of its CNAME chain: no ancestor of it.
+            if (response.cnames.empty()) response.zone_depth = 0;
+        } else if (authority_soa) {
+            response.zone_depth = labels_below(reader, authority_soa->owner_offset, name);
+        }
     }
     response.outcome = outcome_for_rcode(*response.rcode, !response.records.empty());
     return response;

@@ -15,7 +15,16 @@ namespace tlsrpt::dns {
 
 using Clock = std::chrono::steady_clock;
 
-enum class RecordType : std::uint16_t { a = 1, cname = 5, mx = 15, txt = 16, aaaa = 28, tlsa = 52 };
+enum class RecordType : std::uint16_t {
+    a = 1,
+    ns = 2,
+    cname = 5,
+    soa = 6,
+    mx = 15,
+    txt = 16,
+    aaaa = 28,
+    tlsa = 52,
+};
 
 // How a lookup ended. Everything after `refused` means no usable answer came back.
 enum class Outcome {
@@ -49,19 +58,27 @@ struct ResourceRecord {
     // TXT: the character-strings of the RDATA, raw octets, in wire order (boundaries kept).
     std::vector<std::string> strings;
     // MX: the exchange (without the final dot; "" for the root, a null MX) and its preference.
-    // A and AAAA: the address in text form.
+    // NS: the name server. A and AAAA: the address in text form.
     std::string target;
     std::uint16_t preference = 0;
     TlsaFields tlsa;
+    std::uint32_t serial = 0;  // SOA: the zone's serial number
 };
 
 struct Response {
     Outcome outcome = Outcome::timeout;
     std::optional<int> rcode;         // absent when no answer was decoded
     bool authenticated = false;       // AD bit: the resolver validated the answer with DNSSEC
+    bool authoritative = false;       // AA bit: the server answered for a zone of its own
     std::vector<std::string> cnames;  // CNAME targets followed from the query name, in order
     // Answer records of the asked type owned by the last name of the CNAME chain.
     std::vector<ResourceRecord> records;
+    // SOA lookups: how many leading labels of the name asked lie below the apex of the zone
+    // that holds it (0: the name is the apex), by the owner of the SOA record of the answer or
+    // else of the authority section (a negative answer names the zone that holds the name);
+    // absent when neither holds one owned by the name or an ancestor of it. A count rather
+    // than a name, so that no other lookup's answer carries a string more.
+    std::optional<std::uint8_t> zone_depth;
     std::string server;  // address:port of the server whose answer was used; "" if none
     // Tries: those that timed out, the answered one, and SERVFAIL retries.
     // The repeat over TCP of a truncated UDP answer is part of its try.
@@ -71,8 +88,8 @@ struct Response {
 };
 
 // Decodes a DNS response to a query for `name` and `type`: header, answer section, CNAME chain
-// and the RDATA of known types. Fills outcome, rcode, authenticated, cnames, records and
-// detail; a message that cannot be decoded yields Outcome::malformed.
+// and the RDATA of known types. Fills outcome, rcode, authenticated, authoritative, cnames,
+// records, zone_depth and detail; a message that cannot be decoded yields Outcome::malformed.
 Response decode_response(std::span<const unsigned char> message, std::string_view name,
                          RecordType type);
 

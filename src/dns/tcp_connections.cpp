@@ -70,6 +70,16 @@ void TcpConnections::fail(std::size_t server) {
     for (const std::uint32_t slot : affected) context_.events.refused(slot);
 }
 
+void TcpConnections::add_server() {
+    connections_.emplace_back();
+}
+
+void TcpConnections::forget_server(std::size_t server) {
+    Connection& connection = connections_[server];
+    if (connection.fd >= 0) close(connection.fd);
+    connection = Connection{};
+}
+
 void TcpConnections::watch_writable(std::size_t server, bool writable) {
     Connection& connection = connections_[server];
     if (connection.watching_writable == writable) return;

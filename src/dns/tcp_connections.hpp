@@ -26,6 +26,11 @@ class TcpConnections {
     bool send(std::uint32_t slot);
     // What epoll reported for the connection to `server`.
     void on_event(std::size_t server, std::uint32_t what);
+    // A server was added to the end of the context's servers.
+    void add_server();
+    // No query to the server is left: its connection closes, and its place may be given to
+    // another server.
+    void forget_server(std::size_t server);
 
   private:
     struct Connection {

@@ -4,14 +4,18 @@
 // try N goes to server (first + N) mod servers, waits timeout << (N / servers),
 // and the query fails after `tries` passes over the servers. A server that refuses (ICMP port
 // unreachable, a failed TCP connection) is skipped for the rest of the query when there are
-// others to ask. An answer counts only when it comes where its query went: the UDP socket of
-// the current try, or the TCP connection to its server; and only a reply (QR set) to a
-// standard query (opcode QUERY) counts at all.
+// others to ask. A query of send_to() has one server: its `tries` tries all go there. An answer
+// counts only when it comes where its query went: the UDP socket of the current try, or the
+// TCP connection to its server; and only a reply (QR set) to a standard query (opcode QUERY)
+// counts at all.
 #include "dns/transport.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "dns/carrier.hpp"
@@ -31,11 +35,22 @@ constexpr std::size_t max_servers = 64;
 struct Transport::Impl final : CarrierEvents {
     using Query = QueryTable::Query;
 
-    std::vector<ServerAddress> servers;
+    // The servers of the options come first: send() rotates over them. The servers of send_to()
+    // follow, each in a place of its own while queries to it are in flight, the place reused
+    // after. A deque: a new place moves no server that the carriers or an exchange refer to.
+    std::deque<ServerAddress> servers;
+    std::size_t rotation = 0;  // the servers of the options
     std::chrono::milliseconds timeout{};
     int tries = 1;
     Completion completion;
     std::size_t next_server = 0;  // rotation: each query starts at the next one
+    // send_to(): the place of each server by its address text, the queries in flight to each
+    // place (by place; 0 for the rotation), places whose last query ended this round, free
+    // places.
+    std::unordered_map<std::string, std::size_t> direct_places;
+    std::vector<std::uint32_t> direct_queries;
+    std::vector<std::size_t> idle_places;
+    std::vector<std::size_t> free_places;
     EventPoller poller;
     QueryTable queries;
     UdpSockets udp{CarrierContext{servers, poller, queries, *this}};
@@ -45,22 +60,78 @@ struct Transport::Impl final : CarrierEvents {
     std::size_t watched = 0;
 
     Impl(TransportOptions options, Completion completion)
-        : servers(std::move(options.servers)),
+        : servers(options.servers.begin(), options.servers.end()),
+          rotation(options.servers.size()),
           timeout(options.timeout),
           tries(options.tries),
           completion(std::move(completion)),
+          direct_queries(rotation, 0),
           queries(static_cast<std::size_t>(options.tries)) {}
 
     Handle send(std::span<const unsigned char> message, std::uint64_t tag) {
         const std::uint32_t slot = queries.add(message, tag, next_server);
-        next_server = (next_server + 1) % servers.size();
+        next_server = (next_server + 1) % rotation;
         const Handle handle{slot, queries[slot].incarnation};
         if (queries[slot].has_id) start_try(slot);
         return handle;
     }
 
+    Handle send_to(const ServerAddress& server, std::span<const unsigned char> message,
+                   std::uint64_t tag) {
+        const std::size_t place = place_of(server);
+        const std::uint32_t slot = queries.add(message, tag, place);
+        ++direct_queries[place];
+        const Handle handle{slot, queries[slot].incarnation};
+        if (queries[slot].has_id) start_try(slot);
+        return handle;
+    }
+
+    // A query of send_to(): its server is not in the rotation.
+    bool is_direct(const Query& query) const { return query.server >= rotation; }
+
+    std::size_t place_of(const ServerAddress& server) {
+        const auto [found, added] = direct_places.try_emplace(server.text, 0);
+        if (!added) return found->second;
+        if (free_places.empty()) {
+            found->second = servers.size();
+            servers.push_back(server);
+            direct_queries.push_back(0);
+            udp.add_server();
+            tcp.add_server();
+        } else {
+            found->second = free_places.back();
+            free_places.pop_back();
+            servers[found->second] = server;
+        }
+        return found->second;
+    }
+
+    // Places whose last query has ended (and no other has come since) lose their sockets and
+    // are free again: at the end of a round, so that no event of this round's wait still
+    // names one of their sockets.
+    void free_idle_places() {
+        for (const std::size_t place : idle_places) {
+            if (direct_queries[place] != 0 || !direct_places.contains(servers[place].text)) {
+                continue;
+            }
+            udp.forget_server(place);
+            tcp.forget_server(place);
+            direct_places.erase(servers[place].text);
+            free_places.push_back(place);
+        }
+        idle_places.clear();
+    }
+
+    // A query of send_to() has ended: its place goes idle with the last one.
+    void leave_place(std::size_t place) {
+        if (--direct_queries[place] == 0) idle_places.push_back(place);
+    }
+
     void release(std::uint32_t slot) {
         udp.leave(queries[slot]);
+        if (is_direct(queries[slot])) [[unlikely]] {
+            leave_place(queries[slot].server);
+        }
         // A query that waited for an ID takes this one and starts.
         const std::uint32_t waited = queries.release(slot);
         if (waited != none) start_try(waited);
@@ -113,7 +184,8 @@ struct Transport::Impl final : CarrierEvents {
     }
 
     void arm_timer(std::uint32_t slot, Clock::time_point sent) {
-        const auto pass = static_cast<std::size_t>(queries[slot].try_count) / servers.size();
+        const std::size_t asked = is_direct(queries[slot]) ? 1 : rotation;
+        const auto pass = static_cast<std::size_t>(queries[slot].try_count) / asked;
         queries.arm(slot, pass, sent + try_timeout(pass));
     }
 
@@ -122,12 +194,18 @@ struct Transport::Impl final : CarrierEvents {
         return timeout * (std::int64_t{1} << std::min<std::size_t>(pass, 20));
     }
 
-    // The next server that is not skipped, or the end of the query after `tries` passes.
+    // The next server that is not skipped (the same one for a query of send_to()), or the end
+    // of the query after `tries` passes.
     void next_try(std::uint32_t slot) {
         Query& query = queries[slot];
-        const int all_tries = static_cast<int>(servers.size()) * tries;
+        const bool direct = is_direct(query);
+        const int all_tries = static_cast<int>(direct ? 1 : rotation) * tries;
         while (++query.try_count < all_tries) {
-            query.server = (query.server + 1) % servers.size();
+            if (direct) {
+                start_try(slot);
+                return;
+            }
+            query.server = (query.server + 1) % rotation;
             if ((query.skipped_servers & (std::uint64_t{1} << query.server)) == 0) {
                 start_try(slot);
                 return;
@@ -147,7 +225,9 @@ struct Transport::Impl final : CarrierEvents {
     void refused(std::uint32_t slot) override {
         Query& query = queries[slot];
         udp.leave(query);
-        if (servers.size() > 1) query.skipped_servers |= std::uint64_t{1} << query.server;
+        if (!is_direct(query) && rotation > 1) {
+            query.skipped_servers |= std::uint64_t{1} << query.server;
+        }
         next_try(slot);
     }
 
@@ -237,6 +317,7 @@ struct Transport::Impl final : CarrierEvents {
              slot = queries.next_expired(now)) {
             timed_out(slot);
         }
+        free_idle_places();
         udp.close_idle_retired();
     }
 };
@@ -256,6 +337,11 @@ Transport::~Transport() = default;
 
 Transport::Handle Transport::send(std::span<const unsigned char> query, std::uint64_t tag) {
     return impl_->send(query, tag);
+}
+
+Transport::Handle Transport::send_to(const ServerAddress& server,
+                                     std::span<const unsigned char> query, std::uint64_t tag) {
+    return impl_->send_to(server, query, tag);
 }
 
 int Transport::cancel(Handle handle) {

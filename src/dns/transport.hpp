@@ -1,6 +1,7 @@
-// The sockets behind dns::Resolver: queries over UDP to one or more servers, batched per round
-// of the event loop (sendmmsg/recvmmsg), with per-try timeouts, rotation over the servers and
-// truncated answers repeated over TCP. Internal to src/dns/.
+// The sockets behind dns::Resolver: queries over UDP to one or more servers (or to one server
+// named per query), batched per round of the event loop (sendmmsg/recvmmsg), with per-try
+// timeouts, rotation over the servers and truncated answers repeated over TCP. Internal to
+// src/dns/.
 #pragma once
 
 #include <chrono>
@@ -57,6 +58,11 @@ class Transport {
     // flight already, once one of them ends. Throws std::system_error when no socket can be
     // had for it (too many open files): a local failure, not the server's.
     Handle send(std::span<const unsigned char> query, std::uint64_t tag);
+    // The same, but every try goes to `server` alone, whichever servers the transport rotates
+    // over: an authoritative server asked directly. Its answer counts only where it comes from
+    // that server, as for the others. The server's sockets close once no query to it is left.
+    Handle send_to(const ServerAddress& server, std::span<const unsigned char> query,
+                   std::uint64_t tag);
     // Forgets a query without completing it; a late answer is ignored. Returns how many of its
     // tries had left.
     int cancel(Handle handle);

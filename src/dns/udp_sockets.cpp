@@ -220,6 +220,16 @@ void UdpSockets::read(std::uint32_t index) {
     }
 }
 
+void UdpSockets::add_server() {
+    current_.push_back(none);
+}
+
+void UdpSockets::forget_server(std::size_t server) {
+    const std::uint32_t current = current_[server];
+    if (current != none) sockets_[current].retired = true;
+    current_[server] = none;
+}
+
 void UdpSockets::close_idle_retired() {
     for (Socket& socket : sockets_) {
         if (socket.fd >= 0 && socket.retired && socket.in_flight == 0) {

@@ -37,6 +37,11 @@ class UdpSockets {
     void on_event(std::uint32_t index, std::uint32_t what);
     // Closes the retired sockets that their last query has left.
     void close_idle_retired();
+    // A server was added to the end of the context's servers.
+    void add_server();
+    // No query to the server is left: its sockets retire (and close once idle), and its place
+    // may be given to another server.
+    void forget_server(std::size_t server);
 
   private:
     struct Socket {

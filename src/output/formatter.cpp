@@ -66,7 +66,7 @@ std::unique_ptr<Formatter> make_formatter(Format format, std::ostream& out,
         case Format::jsonl:
             return make_json_formatter(out, false);
         case Format::csv:
-            return make_csv_formatter(out, options.deep, options.probe);
+            return make_csv_formatter(out, options);
         case Format::nagios:
             return make_nagios_formatter(out, options);
         case Format::prometheus:

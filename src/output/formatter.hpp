@@ -50,10 +50,11 @@ enum class PluginState { ok = 0, warning = 1, critical = 2, unknown = 3 };
 
 struct FormatterOptions {
     bool colour = false;  // ANSI colours in the text format; see colour_wanted()
-    // csv: the columns of --deep, and of --probe, as well (other formats print whatever a row
-    // has).
+    // csv: the columns of --deep, of --probe and of --authoritative as well (other formats
+    // print whatever a row has).
     bool deep = false;
     bool probe = false;
+    bool authoritative = false;
     // nagios: the state a missing record gives (--missing).
     PluginState missing_state = PluginState::critical;
     // nagios: 0 warnings and errors, 1 also notes and destinations, 2 also records and DNS.

@@ -26,6 +26,10 @@ constexpr std::string_view header =
 constexpr std::string_view deep_header =
     ",mx,mx_authenticated,mta_sts,mta_sts_id,dane,destinations,misplaced,mta_sts_policy,"
     "mta_sts_mode";
+// With --authoritative, after those: ns_servers items are "<name> <address> <state>", the
+// state `answer-N` for a server that answered with authority (N numbers the distinct answers:
+// servers with the same N agree), the address `-` when it has none.
+constexpr std::string_view authoritative_header = ",ttl_source,ns_zone,ns_consistent,ns_servers";
 
 // What the items of a list are: raw bytes, or names from DNS in presentation form, whose
 // backslash escapes are kept (escape_name).
@@ -121,19 +125,42 @@ std::vector<std::string> deep_cells(const std::optional<DeepResult>& deep) {
     };
 }
 
+std::vector<std::string> authoritative_cells(const CheckResult& result) {
+    if (!result.authoritative) return std::vector<std::string>(4);
+    const AuthoritativeResult& authoritative = *result.authoritative;
+    std::vector<std::string> servers;
+    for (const NameServer& server : authoritative.servers) {
+        const std::string state = server.answer ? fmt::format("answer-{}", *server.answer + 1)
+                                                : std::string(tlsrpt::to_string(server.state));
+        servers.push_back(fmt::format("{} {} {}", server.name,
+                                      server.address.empty() ? "-" : server.address, state));
+    }
+    const auto& consistent = authoritative.consistent;
+    return {
+        result.dns ? std::string(tlsrpt::to_string(result.dns->ttl_source)) : "",
+        escape_name(authoritative.zone),
+        consistent ? (*consistent ? "true" : "false") : "",
+        joined(servers, Items::names),
+    };
+}
+
 std::string_view or_empty(const std::optional<std::string>& text) {
     return text ? std::string_view(*text) : std::string_view();
 }
 
 class CsvFormatter final : public Formatter {
   public:
-    CsvFormatter(std::ostream& out, bool deep, bool probe)
-        : Formatter(out), deep_(deep), probe_(deep && probe) {}
+    CsvFormatter(std::ostream& out, const FormatterOptions& options)
+        : Formatter(out),
+          deep_(options.deep),
+          probe_(options.deep && options.probe),
+          authoritative_(options.authoritative) {}
 
   private:
     void write_header_once() {
         if (header_written_) return;
-        out_ << header << (deep_ ? deep_header : "") << (probe_ ? ",probes" : "") << '\n';
+        out_ << header << (deep_ ? deep_header : "") << (probe_ ? ",probes" : "")
+             << (authoritative_ ? authoritative_header : "") << '\n';
         header_written_ = true;
     }
 
@@ -229,6 +256,9 @@ class CsvFormatter final : public Formatter {
             for (const std::string& cell : deep_cells(result.deep)) add_cell(cell);
             if (probe_) add_cell(probes_cell(result.deep));
         }
+        if (authoritative_) {
+            for (const std::string& cell : authoritative_cells(result)) add_cell(cell);
+        }
         row_ += '\n';
         out_ << row_;
     }
@@ -237,6 +267,7 @@ class CsvFormatter final : public Formatter {
 
     bool deep_;
     bool probe_;
+    bool authoritative_;
     bool header_written_ = false;
     std::string row_;
     std::size_t cells_ = 0;  // in row_
@@ -245,8 +276,8 @@ class CsvFormatter final : public Formatter {
 
 }  // namespace
 
-std::unique_ptr<Formatter> make_csv_formatter(std::ostream& out, bool deep, bool probe) {
-    return std::make_unique<CsvFormatter>(out, deep, probe);
+std::unique_ptr<Formatter> make_csv_formatter(std::ostream& out, const FormatterOptions& options) {
+    return std::make_unique<CsvFormatter>(out, options);
 }
 
 }  // namespace tlsrpt::output

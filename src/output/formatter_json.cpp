@@ -21,6 +21,15 @@ void optional_number(JsonWriter& json, const std::optional<T>& value) {
     }
 }
 
+// An empty string stands for "none" in these fields.
+void optional_text(JsonWriter& json, const std::string& value) {
+    if (value.empty()) {
+        json.null();
+    } else {
+        json.string(value);
+    }
+}
+
 void optional_string(JsonWriter& json, const std::optional<std::string>& value) {
     if (value) {
         json.string(*value);
@@ -81,7 +90,7 @@ void write_diagnostic(JsonWriter& json, const Diagnostic& diagnostic) {
 void write_lookup(JsonWriter& json, const LookupInfo& lookup) {
     json.begin_object();
     json.key("rcode");
-    optional_string(json, lookup.rcode.empty() ? std::nullopt : std::optional(lookup.rcode));
+    optional_text(json, lookup.rcode);
     json.key("error");
     optional_string(json, lookup.error);
     json.key("cnames");
@@ -90,10 +99,12 @@ void write_lookup(JsonWriter& json, const LookupInfo& lookup) {
     json.end_array();
     json.key("ttl");
     optional_number(json, lookup.ttl);
+    json.key("ttl_source");
+    json.string(tlsrpt::to_string(lookup.ttl_source));
     json.key("authenticated");
     json.boolean(lookup.authenticated);
     json.key("server");
-    optional_string(json, lookup.server.empty() ? std::nullopt : std::optional(lookup.server));
+    optional_text(json, lookup.server);
     json.key("attempts");
     json.number(static_cast<std::uint64_t>(std::max(lookup.attempts, 0)));
     json.key("elapsed_ms");
@@ -131,14 +142,6 @@ void write_mx(JsonWriter& json, const MxSection& mx) {
     json.key("hosts_not_checked");
     json.number(static_cast<std::uint64_t>(mx.hosts_not_checked));
     json.end_object();
-}
-
-void optional_text(JsonWriter& json, const std::string& value) {
-    if (value.empty()) {
-        json.null();
-    } else {
-        json.string(value);
-    }
 }
 
 void write_policy(JsonWriter& json, const PolicyFetchSection& section) {
@@ -416,6 +419,77 @@ void write_deep(JsonWriter& json, const DeepResult& deep, std::string_view domai
     write_predicted_report(json, predicted_report(domain, deep));
 }
 
+void write_name_server(JsonWriter& json, const NameServer& server) {
+    json.begin_object();
+    json.key("name");
+    json.string(server.name);
+    json.key("address");
+    optional_text(json, server.address);
+    json.key("state");
+    json.string(tlsrpt::to_string(server.state));
+    json.key("rcode");
+    optional_text(json, server.rcode);
+    json.key("aa");
+    json.boolean(server.aa);
+    json.key("alias");
+    optional_text(json, server.alias);
+    json.key("records");
+    string_array(json, server.records);
+    json.key("ttl");
+    optional_number(json, server.ttl);
+    json.key("serial");
+    optional_number(json, server.serial);
+    json.key("elapsed_ms");
+    json.number(server.elapsed_ms);
+    json.key("answer");
+    optional_number(json, server.answer);
+    json.end_object();
+}
+
+void write_authoritative(JsonWriter& json, const AuthoritativeResult& authoritative) {
+    json.begin_object();
+    json.key("lookup");
+    json.string(tlsrpt::to_string(authoritative.lookup));
+    json.key("zone");
+    optional_text(json, authoritative.zone);
+    json.key("servers");
+    json.begin_array();
+    for (const NameServer& server : authoritative.servers) write_name_server(json, server);
+    json.end_array();
+    json.key("servers_not_checked");
+    json.number(static_cast<std::uint64_t>(authoritative.servers_not_checked));
+    json.key("answers");
+    json.begin_array();
+    for (const ServedAnswer& answer : authoritative.answers) {
+        json.begin_object();
+        json.key("rcode");
+        json.string(answer.rcode);
+        json.key("alias");
+        optional_text(json, answer.alias);
+        json.key("records");
+        string_array(json, answer.records);
+        json.key("status");
+        optional_string(json, answer.status
+                                  ? std::optional<std::string>(tlsrpt::to_string(*answer.status))
+                                  : std::nullopt);
+        json.key("servers");
+        json.begin_array();
+        for (const std::size_t server : answer.servers) {
+            json.number(static_cast<std::uint64_t>(server));
+        }
+        json.end_array();
+        json.end_object();
+    }
+    json.end_array();
+    json.key("consistent");
+    if (authoritative.consistent) {
+        json.boolean(*authoritative.consistent);
+    } else {
+        json.null();
+    }
+    json.end_object();
+}
+
 // Lint results have no input domain; check results carry their lookup fields, null where the
 // lookup never happened (an invalid domain).
 void write_result_object(JsonWriter& json, const CheckResult& result) {
@@ -468,6 +542,10 @@ void write_result_object(JsonWriter& json, const CheckResult& result) {
         }
     }
     if (result.deep) write_deep(json, *result.deep, result.domain.value_or(""));
+    if (result.authoritative) {
+        json.key("authoritative");
+        write_authoritative(json, *result.authoritative);
+    }
     json.end_object();
 }
 

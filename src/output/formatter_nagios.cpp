@@ -168,8 +168,9 @@ class NagiosFormatter final : public Formatter {
                 return "TLS-RPT policy in use, with warnings: " +
                        codes_from(evaluation, Severity::warning);
             case Status::invalid:
-                // With a policy, the errors are --deep findings around a usable record.
-                return (evaluation.policy ? "TLS-RPT policy in use, but --deep found errors: "
+                // With a policy, the errors are findings around a usable record: --deep's, or
+                // name servers that disagree (--authoritative).
+                return (evaluation.policy ? "TLS-RPT policy in use, but with errors around it: "
                                           : "senders will not use the TLS-RPT record: ") +
                        codes_from(evaluation, Severity::warning);
             case Status::missing:
@@ -260,13 +261,13 @@ class NagiosFormatter final : public Formatter {
             }
             if (result.dns) {
                 const LookupInfo& dns = *result.dns;
-                line(
-                    fmt::format("dns: server {}, rcode {}, {} attempt(s), {:.3f} ms, ttl {}, "
-                                "authenticated {}",
-                                plugin_text(dns.server.empty() ? "none" : dns.server),
-                                plugin_text(dns.rcode.empty() ? "none" : dns.rcode), dns.attempts,
-                                dns.elapsed_ms, dns.ttl ? std::to_string(*dns.ttl) : "none",
-                                dns.authenticated ? "yes" : "no"));
+                line(fmt::format(
+                    "dns: server {}, rcode {}, {} attempt(s), {:.3f} ms, ttl {} ({}), "
+                    "authenticated {}",
+                    plugin_text(dns.server.empty() ? "none" : dns.server),
+                    plugin_text(dns.rcode.empty() ? "none" : dns.rcode), dns.attempts,
+                    dns.elapsed_ms, dns.ttl ? std::to_string(*dns.ttl) : "none",
+                    tlsrpt::to_string(dns.ttl_source), dns.authenticated ? "yes" : "no"));
             }
         }
         return text;

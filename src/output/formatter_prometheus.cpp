@@ -87,7 +87,9 @@ const std::vector<Family>& families() {
              out.push_back(sample(domain_label(row.result),
                                   whole(usable_destinations(row.result.evaluation))));
          }},
-        {"tlsrpt_ttl_seconds", "Smallest TTL of the TXT records.",
+        {"tlsrpt_ttl_seconds",
+         "Smallest TTL of the TXT records: as the zone's servers publish it with --authoritative, "
+         "else the time left in the resolver's cache.",
          [](const Row& row, std::vector<std::string>& out) {
              if (!row.result.dns || !row.result.dns->ttl) return;
              out.push_back(sample(domain_label(row.result), whole(*row.result.dns->ttl)));
@@ -174,6 +176,21 @@ const std::vector<Family>& families() {
                                                       [](const DestinationCheck& check) {
                                                           return check.verdict.reach != Reach::ok;
                                                       }))));
+         }},
+        {"tlsrpt_ns_servers",
+         "--authoritative: name server addresses of the zone (names without one count once).",
+         [](const Row& row, std::vector<std::string>& out) {
+             const auto& authoritative = row.result.authoritative;
+             if (!authoritative) return;
+             out.push_back(sample(domain_label(row.result), whole(authoritative->servers.size())));
+         }},
+        {"tlsrpt_ns_consistent",
+         "--authoritative: 1 when every name server that answered with authority gave the same "
+         "answer, 0 when they differ.",
+         [](const Row& row, std::vector<std::string>& out) {
+             const auto& authoritative = row.result.authoritative;
+             if (!authoritative || !authoritative->consistent) return;
+             out.push_back(sample(domain_label(row.result), whole(*authoritative->consistent)));
          }},
         {"tlsrpt_mx_tls_result",
          "--probe: 1 for each probed mail host address, labelled with what a sender's report "

@@ -111,6 +111,7 @@ class TextFormatter final : public Formatter {
             }
         }
         if (result.deep) text += describe_deep(*result.deep);
+        if (result.authoritative) text += describe_authoritative(*result.authoritative);
         for (const Diagnostic* diagnostic : by_severity(evaluation.diagnostics)) {
             text += describe(*diagnostic, kind, evaluation.records);
         }
@@ -161,7 +162,12 @@ class TextFormatter final : public Formatter {
         if (!lookup.server.empty()) text += " from " + escape_bytes(lookup.server);
         text += fmt::format(" in {:.1f} ms, {} attempt{}", lookup.elapsed_ms, lookup.attempts,
                             lookup.attempts == 1 ? "" : "s");
-        if (lookup.ttl) text += fmt::format(", TTL {}", *lookup.ttl);
+        if (lookup.ttl) {
+            text += fmt::format(", TTL {} {}", *lookup.ttl,
+                                lookup.ttl_source == TtlSource::authoritative
+                                    ? "as published"
+                                    : "left in the resolver's cache");
+        }
         text += lookup.authenticated ? ", DNSSEC-authenticated" : ", not authenticated";
         text += '\n';
         for (const std::string& cname : lookup.cnames) {
@@ -200,6 +206,65 @@ class TextFormatter final : public Formatter {
         for (const MisplacedRecord& misplaced : deep.misplaced) {
             text += fmt::format("  misplaced at {}: {}\n", escape_bytes(misplaced.name),
                                 escape_bytes(misplaced.record));
+        }
+        return text;
+    }
+
+    // --authoritative: the zone, a line per server, and each distinct answer with its records.
+    static std::string describe_authoritative(const AuthoritativeResult& authoritative) {
+        std::string text = "  authoritative: ";
+        if (!lookup_answered(authoritative.lookup)) {
+            text += fmt::format("lookup failed ({})", tlsrpt::to_string(authoritative.lookup));
+        } else if (authoritative.zone.empty()) {
+            text += "no zone found";
+        } else {
+            text += "zone " + escape_name(authoritative.zone);
+            if (authoritative.lookup == LookupState::none) {
+                text += " has no name servers";
+            } else if (!authoritative.consistent) {
+                text += ", no server answered with authority";
+            } else if (*authoritative.consistent) {
+                text += ", the servers agree";
+            } else {
+                text +=
+                    fmt::format(", the servers disagree: {} answers", authoritative.answers.size());
+            }
+        }
+        text += '\n';
+        for (const NameServer& server : authoritative.servers) {
+            text += "  name server " + escape_name(server.name);
+            if (!server.address.empty()) text += " (" + escape_name(server.address) + ")";
+            text += ": " + describe_server(server) + '\n';
+        }
+        for (std::size_t i = 0; i < authoritative.answers.size(); ++i) {
+            const ServedAnswer& answer = authoritative.answers[i];
+            text += fmt::format("  answer {}: {}", i + 1, escape_bytes(answer.rcode));
+            if (!answer.alias.empty()) {
+                text += ", an alias of " + escape_name(answer.alias);
+            } else if (answer.records.empty()) {
+                text += ", no TXT record";
+            } else {
+                text +=
+                    fmt::format(", {}", tlsrpt::to_string(answer.status.value_or(Status::missing)));
+            }
+            text += '\n';
+            for (std::size_t r = 0; r < answer.records.size(); ++r) {
+                text += "    " + record_label("", r) + escape_bytes(answer.records[r]) + '\n';
+            }
+        }
+        return text;
+    }
+
+    static std::string describe_server(const NameServer& server) {
+        std::string text = server.answer ? fmt::format("answer {}", *server.answer + 1)
+                                         : std::string(tlsrpt::to_string(server.state));
+        if (!server.rcode.empty()) {
+            text += " (" + escape_bytes(server.rcode) + (server.aa ? ", AA)" : ", no AA)");
+        }
+        if (server.ttl) text += fmt::format(", TTL {}", *server.ttl);
+        if (server.serial) text += fmt::format(", serial {}", *server.serial);
+        if (!server.rcode.empty() || server.state == ServerState::dns_timeout) {
+            text += fmt::format(", {:.1f} ms", server.elapsed_ms);
         }
         return text;
     }

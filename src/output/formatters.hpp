@@ -15,8 +15,9 @@ std::unique_ptr<Formatter> make_text_formatter(std::ostream& out, const Formatte
 // `pretty`: the json format (indented, one object or an array); otherwise jsonl (one compact
 // object per line).
 std::unique_ptr<Formatter> make_json_formatter(std::ostream& out, bool pretty);
-// `deep`: the --deep columns follow the others; `probe`: then the --probe column.
-std::unique_ptr<Formatter> make_csv_formatter(std::ostream& out, bool deep, bool probe = false);
+// options.deep, .probe, .authoritative: the columns of --deep, then of --probe, then of
+// --authoritative, follow the others.
+std::unique_ptr<Formatter> make_csv_formatter(std::ostream& out, const FormatterOptions& options);
 std::unique_ptr<Formatter> make_nagios_formatter(std::ostream& out,
                                                  const FormatterOptions& options);
 std::unique_ptr<Formatter> make_prometheus_formatter(std::ostream& out,

@@ -1,11 +1,13 @@
 // Printable names of the core's enumerations, and the exit code each status maps to.
 #include <algorithm>
 
+#include "tlsrpt/authoritative.hpp"
 #include "tlsrpt/deep.hpp"
 #include "tlsrpt/diagnostic.hpp"
 #include "tlsrpt/evaluation.hpp"
 #include "tlsrpt/exit_code.hpp"
 #include "tlsrpt/report_types.hpp"
+#include "tlsrpt/result.hpp"
 #include "tlsrpt/sts_policy.hpp"
 
 namespace tlsrpt {
@@ -138,6 +140,38 @@ std::string_view to_string(DestinationVerdict verdict) {
             return "non-public";
         case Reach::lookup_failed:
             return to_string(verdict.failure);
+    }
+    return "";
+}
+
+std::string_view to_string(ServerState state) {
+    switch (state) {
+        case ServerState::authoritative:
+            return "authoritative";
+        case ServerState::lame:
+            return "lame";
+        case ServerState::dns_timeout:
+            return "dns-timeout";
+        case ServerState::dns_unreachable:
+            return "dns-unreachable";
+        case ServerState::dns_malformed:
+            return "dns-malformed";
+        case ServerState::no_address:
+            return "no-address";
+        case ServerState::address_unknown:
+            return "address-lookup-failed";
+        case ServerState::not_asked:
+            return "not-asked-non-public";
+    }
+    return "";
+}
+
+std::string_view to_string(TtlSource source) {
+    switch (source) {
+        case TtlSource::resolver:
+            return "resolver";
+        case TtlSource::authoritative:
+            return "authoritative";
     }
     return "";
 }

@@ -226,6 +226,12 @@ TEST_CASE("usage errors are one line on standard error, exit 64") {
     run = run_cli({"generate", "--ttl"});
     CHECK(run.err.rfind("tlsrpt-check: error: --ttl: 1 required", 0) == 0);
     CHECK(run.exit_code == 64);
+
+    // Only --deep and --authoritative connect to servers that DNS names.
+    run = run_cli({"--allow-private", "x.test"});
+    CHECK(run.out.empty());
+    CHECK(run.err == "tlsrpt-check: error: --allow-private needs --deep or --authoritative\n");
+    CHECK(run.exit_code == 64);
 }
 
 TEST_CASE("a first argument that is no command runs check") {

@@ -1,7 +1,7 @@
-// The DNS answer decoder. The first input byte picks the query type (TXT, MX, TLSA, A, AAAA),
-// the rest is the message, answering _smtp._tls.example.com. Checks: the header fields as sent,
-// outcomes that agree with the records, records only of the asked type and owned by the end of
-// the CNAME chain, and TXT strings that fit their wire form.
+// The DNS answer decoder. The first input byte picks the query type (TXT, MX, TLSA, A, AAAA, NS,
+// SOA), the rest is the message, answering _smtp._tls.example.com. Checks: the header fields as
+// sent, outcomes that agree with the records, records only of the asked type and owned by the
+// end of the CNAME chain, TXT strings that fit their wire form, and a zone only for SOA.
 #include <array>
 #include <span>
 #include <string>
@@ -17,8 +17,9 @@ using fuzz::require;
 namespace {
 
 constexpr std::string_view query_name = "_smtp._tls.example.com";
-constexpr std::array query_types = {RecordType::txt, RecordType::mx, RecordType::tlsa,
-                                    RecordType::a, RecordType::aaaa};
+constexpr std::array query_types = {RecordType::txt, RecordType::mx,   RecordType::tlsa,
+                                    RecordType::a,   RecordType::aaaa, RecordType::ns,
+                                    RecordType::soa};
 constexpr std::size_t header_octets = 12;
 // A CNAME chain is followed this far at most (response.cpp), so loops end.
 constexpr std::size_t max_cnames = 16;
@@ -31,6 +32,7 @@ void check_header(const dns::Response& response, std::span<const unsigned char> 
     }
     require(response.rcode == (message[3] & 0x0f), "the rcode as sent");
     require(response.authenticated == ((message[3] & 0x20) != 0), "the AD bit as sent");
+    require(response.authoritative == ((message[2] & 0x04) != 0), "the AA bit as sent");
 }
 
 void check_records(const dns::Response& response, RecordType type, std::size_t message_size) {
@@ -44,6 +46,8 @@ void check_records(const dns::Response& response, RecordType type, std::size_t m
         }
     }
     require(txt_octets <= message_size, "TXT strings come from the message");
+    require(type == RecordType::soa || !response.zone_depth, "only SOA lookups name a zone");
+    require(response.zone_depth.value_or(0) <= 4, "the zone is the name asked or an ancestor");
 }
 
 void check_outcome(const dns::Response& response) {

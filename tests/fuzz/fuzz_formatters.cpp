@@ -1,11 +1,12 @@
 // Every output format over any results. Input: the results' RRsets as lines in presentation
 // format (a blank line between results), then optionally a NUL and the bytes that fill in the
 // rest (formatter options; per result: input, line, domain, query, lookup, a status,
-// diagnostic and suggestion of any content, and --deep sections). The record corpus seeds it as it
-// is. Checks, per format: text prints only printable ASCII (and colour codes) with every record
-// escaped; json and jsonl parse, are UTF-8 and carry the results; csv has one line per row and
-// the header's columns in each; nagios keeps the summary on its first line and performance
-// data there only; prometheus lines follow the exposition format, each family and series once.
+// diagnostic and suggestion of any content, --deep and --authoritative sections; last, whether
+// csv has the --authoritative columns). The record corpus seeds it as it is. Checks, per format:
+// text prints only printable ASCII (and colour codes) with every record escaped; json and jsonl
+// parse, are UTF-8 and carry the results; csv has one line per row and the header's columns in
+// each; nagios keeps the summary on its first line and performance data there only; prometheus
+// lines follow the exposition format, each family and series once.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include "json.hpp"
 #include "output/escape.hpp"
 #include "output/formatter.hpp"
+#include "tlsrpt/authoritative.hpp"
 #include "tlsrpt/evaluation.hpp"
 #include "tlsrpt/mta_sts.hpp"
 #include "utf8.hpp"
@@ -51,6 +53,7 @@ LookupInfo lookup_from(fuzz::ByteReader& knobs) {
     }
     if (present & 8) lookup.ttl = knobs.u32();
     lookup.authenticated = (present & 16) != 0;
+    if (present & 32) lookup.ttl_source = TtlSource::authoritative;
     lookup.server = knobs.text();
     lookup.attempts = knobs.byte();
     // A measured duration: finite and not negative.
@@ -115,6 +118,51 @@ DeepResult deep_from(std::string_view records, fuzz::ByteReader& knobs) {
     return deep;
 }
 
+// --authoritative sections: names, addresses, rcodes and records come from DNS, so any bytes;
+// the indices need not match (the formatters only print them).
+AuthoritativeResult authoritative_from(fuzz::ByteReader& knobs) {
+    AuthoritativeResult authoritative;
+    const std::uint8_t shape = knobs.byte();
+    authoritative.lookup = lookup_state_from(knobs);
+    authoritative.zone = knobs.text();
+    authoritative.servers_not_checked = knobs.byte();
+    if (shape & 1) authoritative.consistent = (shape & 2) != 0;
+    for (int servers = (shape >> 2) & 3; servers > 0; --servers) {
+        NameServer server;
+        server.name = knobs.text();
+        server.address = knobs.text();
+        constexpr auto last = static_cast<std::uint8_t>(ServerState::not_asked);
+        server.state = static_cast<ServerState>(std::min<std::uint8_t>(knobs.byte(), last));
+        server.rcode = knobs.text();
+        server.aa = knobs.flag();
+        server.alias = knobs.text();
+        for (int records = knobs.byte() % 3; records > 0; --records) {
+            server.records.push_back(knobs.text());
+        }
+        const std::uint8_t present = knobs.byte();
+        if (present & 1) server.ttl = knobs.u32();
+        if (present & 2) server.serial = knobs.u32();
+        if (present & 4) server.answer = knobs.byte();
+        server.elapsed_ms = knobs.u32() / 1000.0;
+        authoritative.servers.push_back(std::move(server));
+    }
+    for (int answers = (shape >> 4) & 3; answers > 0; --answers) {
+        ServedAnswer answer;
+        answer.rcode = knobs.text();
+        answer.alias = knobs.text();
+        for (int records = knobs.byte() % 3; records > 0; --records) {
+            answer.records.push_back(knobs.text());
+        }
+        const std::uint8_t status = knobs.byte();
+        if (status < 5) answer.status = static_cast<Status>(status);
+        for (int servers = knobs.byte() % 3; servers > 0; --servers) {
+            answer.servers.push_back(knobs.byte());
+        }
+        authoritative.answers.push_back(std::move(answer));
+    }
+    return authoritative;
+}
+
 CheckResult result_from(std::string_view records, fuzz::ByteReader& knobs) {
     CheckResult result;
     result.evaluation = evaluate(fuzz::rrset_from_lines(records));
@@ -127,7 +175,9 @@ CheckResult result_from(std::string_view records, fuzz::ByteReader& knobs) {
     if (present & 32) result.evaluation.status = static_cast<Status>(knobs.byte() % 5);
     if (present & 64) result.evaluation.diagnostics.push_back(diagnostic_from(knobs));
     if (present & 128) result.evaluation.suggested_record = knobs.text();
-    if (knobs.flag()) result.deep = deep_from(records, knobs);
+    const std::uint8_t sections = knobs.byte();
+    if (sections & 1) result.deep = deep_from(records, knobs);
+    if (sections & 2) result.authoritative = authoritative_from(knobs);
     return result;
 }
 
@@ -202,6 +252,8 @@ void check_json_result(const Json& json, const CheckResult& result) {
         check_json_string(json["suggested_record"], *evaluation.suggested_record);
     }
     require(json.contains("input") == result.input.has_value(), "JSON input for lookups");
+    require(json.contains("authoritative") == result.authoritative.has_value(),
+            "JSON authoritative section");
     if (result.input) check_json_string(json["input"], *result.input);
 }
 
@@ -374,11 +426,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view input = fuzz::as_text(data, size);
     const std::size_t nul = std::min(input.find('\0'), input.size());
     fuzz::ByteReader knobs(input.substr(std::min(nul + 1, input.size())));
-    const FormatterOptions options = options_from(knobs);
+    FormatterOptions options = options_from(knobs);
     std::vector<CheckResult> results;
     for (const std::string_view records : fuzz::split(input.substr(0, nul), "\n\n")) {
         results.push_back(result_from(records, knobs));
     }
+    options.authoritative = knobs.flag();
 
     ExitCode exit_code{};
     check_text(formatted(Format::text, results, options, exit_code), results, options.colour);

@@ -48,9 +48,12 @@
 #include <string>
 #include <vector>
 
+#include "dns_question.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using tlsrpt::testing::read_question;
 
 constexpr std::size_t header_size = 12;
 constexpr unsigned char rcode_nxdomain = 3;
@@ -64,23 +67,19 @@ struct Query {
 };
 
 std::optional<Query> parse_query(const std::string& message) {
-    if (message.size() < header_size) return std::nullopt;
     std::vector<std::string> labels;
-    std::size_t offset = header_size;
-    while (offset < message.size() && message[offset] != 0) {
-        const auto length = static_cast<unsigned char>(message[offset]);
-        if (length > 63 || offset + 1 + length > message.size()) return std::nullopt;
-        labels.push_back(message.substr(offset + 1, length));
-        offset += 1 + length;
-    }
-    const std::size_t question_end = offset + 1 + 4;  // root label, type, class
-    if (question_end > message.size()) return std::nullopt;
+    const auto question =
+        read_question(reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                      [&](const unsigned char* label, std::size_t length) {
+                          labels.emplace_back(reinterpret_cast<const char*>(label), length);
+                      });
+    if (!question) return std::nullopt;
     const bool prefixed = labels.size() > 2 && labels[0] == "_smtp" && labels[1] == "_tls";
     std::string mode = prefixed ? labels[2] : (labels.empty() ? "" : labels[0]);
     // Every name under an mx-many domain: the domain's MX answered, the rest dropped.
     const auto mx_many = std::find(labels.begin(), labels.end(), "mx-many");
     if (mx_many != labels.end() && mx_many != labels.begin()) mode = "mx-many-other";
-    return Query{message.substr(0, question_end), std::move(mode), message};
+    return Query{message.substr(0, question->end), std::move(mode), message};
 }
 
 void put16(std::string& out, unsigned value) {

@@ -41,17 +41,6 @@ std::vector<Finding> findings(const Json& row) {
     return found;
 }
 
-std::vector<std::string> strings(const Json& array) {
-    std::vector<std::string> found;
-    for (const Json& item : array.array()) found.push_back(item.string());
-    return found;
-}
-
-bool has_line(const std::string& text, const std::string& line) {
-    const auto lines = lines_of(text);
-    return std::find(lines.begin(), lines.end(), line) != lines.end();
-}
-
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }

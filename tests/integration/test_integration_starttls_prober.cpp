@@ -26,11 +26,14 @@
 #include "dns/resolver.hpp"
 #include "live/starttls_prober.hpp"
 #include "live/tls_verdict.hpp"
+#include "loopback_socket.hpp"
 #include "smtp_responder.hpp"
 #include "testbed.hpp"
 
 using namespace tlsrpt;
 using namespace tlsrpt::live;
+using tlsrpt::testing::bind_loopback;
+using tlsrpt::testing::bound_port;
 using namespace std::chrono_literals;
 using testing::SmtpFault;
 using testing::SmtpResponder;
@@ -449,15 +452,9 @@ TEST_CASE("probe: options that cannot work are refused when the prober is made")
 
 TEST_CASE("probe: refused connections, and requests that cannot be made, end at connect") {
     // A port bound but not listening refuses connections.
-    const int bound = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    REQUIRE(bind(bound, reinterpret_cast<sockaddr*>(&address), length) == 0);
-    REQUIRE(getsockname(bound, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    const int bound = bind_loopback(SOCK_STREAM);
     const ProbeOutcome refused =
-        probe_once(request("refused.test", "127.0.0.1", ntohs(address.sin_port)));
+        probe_once(request("refused.test", "127.0.0.1", bound_port(bound)));
     close(bound);
     CHECK(refused.stage == ProbeStage::connect);
     CHECK(refused.ending == ProbeEnding::connect_failed);

@@ -94,6 +94,20 @@ inline void require_lookup_error(const Checked& checked, const std::string& code
     CHECK(checked.row["policy"].is_null());
 }
 
+// The diagnostic codes of a row, sorted: for rows whose findings come in no fixed order.
+inline std::vector<std::string> sorted_codes(const Json& row) {
+    std::vector<std::string> found = codes(row);
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+// A JSON array of strings.
+inline std::vector<std::string> strings(const Json& array) {
+    std::vector<std::string> found;
+    for (const Json& item : array.array()) found.push_back(item.string());
+    return found;
+}
+
 inline bool has_code(const Json& row, const std::string& code) {
     const auto found = codes(row);
     return std::find(found.begin(), found.end(), code) != found.end();
@@ -104,6 +118,11 @@ inline std::vector<std::string> lines_of(const std::string& text) {
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) lines.push_back(line);
     return lines;
+}
+
+inline bool has_line(const std::string& text, const std::string& line) {
+    const auto lines = lines_of(text);
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
 }
 
 // jsonl rows by input line number; fails on a line that is not a whole JSON object and on a

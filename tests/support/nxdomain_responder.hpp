@@ -1,10 +1,9 @@
 // A DNS server on 127.0.0.1 for tests of the resolver inside the test process: answers every
-// UDP query NXDOMAIN from a thread of its own, and tells `on_query` each name it is asked for.
-// It allocates nothing per query, so that tests can measure the heap of the code they test.
+// UDP query NXDOMAIN (or with the rcode it is given) from a thread of its own, and tells
+// `on_query` each name it is asked for. It allocates nothing per query, so that tests can
+// measure the heap of the code they test.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,26 +15,25 @@
 #include <string_view>
 #include <thread>
 
+#include "dns_question.hpp"
+#include "loopback_socket.hpp"
+
 namespace tlsrpt::testing {
 
 class NxdomainResponder {
   public:
-    // Called from the responder's thread with the query name, dotted, without the final dot.
-    using OnQuery = std::function<void(std::string_view name)>;
+    // Called from the responder's thread with the query name, dotted, without the final dot,
+    // and whether the query has the RD bit.
+    using OnQuery = std::function<void(std::string_view name, bool recursion_desired)>;
 
-    explicit NxdomainResponder(OnQuery on_query = {}) : on_query_(std::move(on_query)) {
-        socket_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
+    static constexpr unsigned char nxdomain = 3;
+
+    explicit NxdomainResponder(OnQuery on_query = {}, unsigned char rcode = nxdomain)
+        : on_query_(std::move(on_query)), rcode_(rcode) {
+        socket_ = bind_loopback(SOCK_DGRAM);
         const int buffer = 1 << 20;
         setsockopt(socket_, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-        if (socket_ < 0 || bind(socket_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-            getsockname(socket_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-            throw std::runtime_error("NxdomainResponder: cannot bind a socket on 127.0.0.1");
-        }
-        port_ = ntohs(address.sin_port);
+        port_ = bound_port(socket_);
         thread_ = std::thread([this] { serve(); });
     }
     NxdomainResponder(const NxdomainResponder&) = delete;
@@ -61,31 +59,27 @@ class NxdomainResponder {
                                           reinterpret_cast<sockaddr*>(&peer), &peer_length);
             if (size < 12) continue;
             std::size_t name_length = 0;
-            std::size_t offset = 12;
-            while (offset < static_cast<std::size_t>(size) && message[offset] != 0) {
-                const std::size_t label = message[offset];
-                if (offset + 1 + label > static_cast<std::size_t>(size) ||
-                    name_length + label + 1 > sizeof name) {
-                    break;
-                }
-                if (name_length != 0) name[name_length++] = '.';
-                for (std::size_t i = 0; i < label; ++i)
-                    name[name_length++] = static_cast<char>(message[offset + 1 + i]);
-                offset += 1 + label;
-            }
-            const std::size_t question_end = offset + 1 + 4;
-            if (question_end > static_cast<std::size_t>(size)) continue;
-            if (on_query_) on_query_(std::string_view(name, name_length));
-            // The query's header and question, as an NXDOMAIN answer with nothing else.
+            const auto question =
+                read_question(message, static_cast<std::size_t>(size),
+                              [&](const unsigned char* label, std::size_t length) {
+                                  if (name_length != 0) name[name_length++] = '.';
+                                  for (std::size_t i = 0; i < length; ++i) {
+                                      name[name_length++] = static_cast<char>(label[i]);
+                                  }
+                              });
+            if (!question) continue;
+            if (on_query_) on_query_(std::string_view(name, name_length), (message[2] & 1) != 0);
+            // The query's header and question, as an answer with nothing else.
             message[2] |= 0x80;
-            message[3] = 0x80 | 3;
+            message[3] = static_cast<unsigned char>(0x80 | rcode_);
             for (std::size_t i = 6; i < 12; ++i) message[i] = 0;
-            sendto(socket_, message, question_end, 0, reinterpret_cast<sockaddr*>(&peer),
+            sendto(socket_, message, question->end, 0, reinterpret_cast<sockaddr*>(&peer),
                    peer_length);
         }
     }
 
     OnQuery on_query_;
+    unsigned char rcode_;
     int socket_ = -1;
     unsigned short port_ = 0;
     std::atomic<bool> stop_{false};

@@ -8,9 +8,11 @@
 
 #include "dns/query.hpp"
 
-inline std::vector<unsigned char> query_for(const std::string& name, tlsrpt::dns::RecordType type) {
+inline std::vector<unsigned char> query_for(
+    const std::string& name, tlsrpt::dns::RecordType type,
+    tlsrpt::dns::Recursion recursion = tlsrpt::dns::Recursion::desired) {
     tlsrpt::dns::QueryBuffer buffer{};
-    const auto length = tlsrpt::dns::build_query(name, type, buffer);
+    const auto length = tlsrpt::dns::build_query(name, type, buffer, recursion);
     REQUIRE(length);
     return {buffer.begin(), buffer.begin() + static_cast<long>(*length)};
 }

@@ -25,6 +25,65 @@ inline CheckResult lint_result() {
     return result;
 }
 
+// --authoritative: servers that disagree, one lame and one without an address.
+inline AuthoritativeResult authoritative_result() {
+    AuthoritativeResult result;
+    result.lookup = LookupState::found;
+    result.zone = "split.test";
+    const std::string valid = "v=TLSRPTv1; rua=mailto:t@split.test";
+    const std::string invalid = "v=tlsrptv1; rua=mailto:t@split.test";
+    result.servers = {
+        {"ns1.split.test",
+         "127.0.91.53",
+         ServerState::authoritative,
+         "NOERROR",
+         true,
+         "",
+         {valid},
+         3600,
+         2026120202,
+         1.25,
+         0},
+        {"ns2.split.test",
+         "127.0.91.54",
+         ServerState::authoritative,
+         "NOERROR",
+         true,
+         "",
+         {invalid},
+         300,
+         2026120201,
+         0.5,
+         1},
+        {"ns3.split.test",
+         "127.0.91.55",
+         ServerState::lame,
+         "REFUSED",
+         false,
+         "",
+         {},
+         std::nullopt,
+         std::nullopt,
+         0.25,
+         std::nullopt},
+        {"ns4.split.test",
+         "",
+         ServerState::no_address,
+         "",
+         false,
+         "",
+         {},
+         std::nullopt,
+         std::nullopt,
+         0,
+         std::nullopt},
+    };
+    result.answers = {{"NOERROR", "", {valid}, Status::valid, {0}},
+                      {"NOERROR", "", {invalid}, Status::invalid, {1}}};
+    result.consistent = false;
+    return result;
+}
+
 inline CheckResult check_result() {
     CheckResult result;
     result.input = "Example.COM";

@@ -2,8 +2,6 @@
 // what the cache saves is only visible at the server.
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,6 +17,8 @@
 
 #include "audit/audit.hpp"
 #include "audit/lookup_cache.hpp"
+#include "dns_question.hpp"
+#include "loopback_socket.hpp"
 
 using namespace tlsrpt;
 using namespace std::chrono_literals;
@@ -32,15 +32,8 @@ class CountingResponder {
   public:
     explicit CountingResponder(std::string drop_first_of = {})
         : drop_first_of_(std::move(drop_first_of)) {
-        socket_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        REQUIRE(socket_ >= 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(socket_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-        socklen_t length = sizeof address;
-        REQUIRE(getsockname(socket_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-        port_ = ntohs(address.sin_port);
+        socket_ = testing::bind_loopback(SOCK_DGRAM);
+        port_ = testing::bound_port(socket_);
         thread_ = std::thread([this] { serve(); });
     }
     CountingResponder(const CountingResponder&) = delete;
@@ -70,27 +63,18 @@ class CountingResponder {
             const ssize_t size = recvfrom(socket_, query, sizeof query, 0,
                                           reinterpret_cast<sockaddr*>(&peer), &peer_length);
             if (size < 12) continue;
-            std::string name;
-            std::size_t offset = 12;
-            while (offset < static_cast<std::size_t>(size) && query[offset] != 0) {
-                const std::size_t label = query[offset];
-                if (offset + 1 + label > static_cast<std::size_t>(size)) break;
-                if (!name.empty()) name += '.';
-                name.append(reinterpret_cast<const char*>(query + offset + 1), label);
-                offset += 1 + label;
-            }
-            const std::size_t question_end = offset + 1 + 4;
-            if (question_end > static_cast<std::size_t>(size)) continue;
+            const auto asked = testing::read_named_question(query, static_cast<std::size_t>(size));
+            if (!asked) continue;
+            const std::string& name = asked->name;
             {
                 const std::lock_guard lock(mutex_);
                 if (++counts_[name] == 1 && name == drop_first_of_) continue;
             }
             // The query's header and question, then the answer if any.
-            std::vector<unsigned char> reply(query, query + question_end);
+            std::vector<unsigned char> reply(query, query + asked->question.end);
             reply[2] |= 0x80;
             for (std::size_t i = 6; i < 12; ++i) reply[i] = 0;
-            const unsigned type = query[offset + 1] << 8 | query[offset + 2];
-            if (type == 15 && name.ends_with(".mail.test")) {
+            if (asked->question.type == 15 && name.ends_with(".mail.test")) {
                 reply[3] = static_cast<unsigned char>(0x80);
                 reply[7] = 1;
                 const unsigned char mx[] = {0xc0, 12,  0,   15,  0, 1,   0,   0,   0,   60,

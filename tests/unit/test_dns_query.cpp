@@ -42,6 +42,19 @@ TEST_CASE("a query: header with RD and AD, the question in class IN, an OPT for 
           message(labels({"_25", "_tcp", "mx1", "example", "net"}), 52));
 }
 
+TEST_CASE("a query to an authoritative server has RD clear, whichever way it is built") {
+    auto direct = [](const std::vector<unsigned char>& name, unsigned char type) {
+        std::vector<unsigned char> bytes = message(name, type);
+        bytes[2] = 0;  // RD clear; AD still requested
+        return bytes;
+    };
+    CHECK(query_for("_smtp._tls.example.com", RecordType::txt, Recursion::not_desired) ==
+          direct(labels({"_smtp", "_tls", "example", "com"}), 16));
+    // An escape takes the name through c-ares.
+    CHECK(query_for("a\\.b.c", RecordType::soa, Recursion::not_desired) ==
+          direct(labels({"a.b", "c"}), 6));
+}
+
 TEST_CASE("a query keeps the case of the name; a final dot changes nothing") {
     CHECK(query_for("Example.COM.", RecordType::mx) == message(labels({"Example", "COM"}), 15));
 }

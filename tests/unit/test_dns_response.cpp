@@ -16,6 +16,8 @@ constexpr std::uint16_t a_record = 1;
 constexpr std::uint16_t mx = 15;
 constexpr std::uint16_t aaaa = 28;
 constexpr std::uint16_t tlsa = 52;
+constexpr std::uint16_t ns = 2;
+constexpr std::uint16_t soa = 6;
 
 // Builds DNS messages octet by octet, names uncompressed.
 class Wire {
@@ -67,6 +69,31 @@ class Wire {
 
     Wire& cname_rr(const std::string& owner, const std::string& target) {
         return rr(owner, cname, 60, encoded_name(target));
+    }
+
+    // The records after the answers: this many of them are the authority section.
+    Wire& authority(unsigned count) {
+        bytes_[9] = static_cast<unsigned char>(count);
+        return *this;
+    }
+
+    Wire& authoritative_answer() {
+        bytes_[2] |= 0x04;
+        return *this;
+    }
+
+    // Primary server ns1.<zone>, mailbox hostmaster.<zone>, then serial, refresh, retry, expire
+    // and minimum.
+    Wire& soa_rr(const std::string& owner, const std::string& zone, std::uint32_t serial) {
+        std::vector<unsigned char> rdata = encoded_name("ns1." + zone);
+        const auto mailbox = encoded_name("hostmaster." + zone);
+        rdata.insert(rdata.end(), mailbox.begin(), mailbox.end());
+        for (const std::uint32_t field : {serial, 3600U, 900U, 604800U, 300U}) {
+            for (const int shift : {24, 16, 8, 0}) {
+                rdata.push_back(static_cast<unsigned char>((field >> shift) & 0xff));
+            }
+        }
+        return rr(owner, soa, 300, rdata);
     }
 
     Wire& mx_rr(const std::string& owner, std::uint16_t preference, const std::string& exchange) {
@@ -335,6 +362,85 @@ TEST_CASE("MX, TLSA and address RDATA of the wrong size is malformed") {
     CHECK(decoded(tlsa, RecordType::tlsa, {3, 1, 1}).outcome == Outcome::malformed);
     CHECK(decoded(a_record, RecordType::a, {192, 0, 2}).outcome == Outcome::malformed);
     CHECK(decoded(aaaa, RecordType::aaaa, {192, 0, 2, 1}).detail == "address RDATA of 4 octets");
+}
+
+TEST_CASE("the AA bit is read from the header") {
+    CHECK(decode(Wire(0, 0).authoritative_answer().bytes()).authoritative);
+    CHECK_FALSE(decode(Wire(0, 0).bytes()).authoritative);
+}
+
+TEST_CASE("NS answers give the name servers") {
+    const auto response = decode_response(Wire(0, 2)
+                                              .rr(query, ns, 60, Wire::encoded_name("a.ns.test"))
+                                              .rr(query, ns, 60, Wire::encoded_name("B.ns.test"))
+                                              .bytes(),
+                                          query, RecordType::ns);
+    CHECK(response.outcome == Outcome::answer);
+    REQUIRE(response.records.size() == 2);
+    CHECK(response.records[0].target == "a.ns.test");
+    CHECK(response.records[1].target == "B.ns.test");
+    // A name that does not fill its RDATA.
+    CHECK(
+        decode_response(Wire(0, 1).rr(query, ns, 60, {1, 'a', 0, 0}).bytes(), query, RecordType::ns)
+            .detail == "NS target does not fill its RDATA");
+}
+
+TEST_CASE("an SOA at the name asked gives the serial, and the name is the zone's apex") {
+    const auto response = decode_response(
+        Wire(0, 1).soa_rr(query, "example.com", 2026112901).bytes(), query, RecordType::soa);
+    CHECK(response.outcome == Outcome::answer);
+    REQUIRE(response.records.size() == 1);
+    CHECK(response.records[0].serial == 2026112901);
+    CHECK(response.zone_depth == 0);
+}
+
+TEST_CASE("a negative answer to an SOA lookup names the zone by the authority section's SOA") {
+    const auto negative = [](int rcode, const std::string& owner,
+                             RecordType type = RecordType::soa) {
+        return decode_response(Wire(rcode, 0).authority(1).soa_rr(owner, "example.com", 7).bytes(),
+                               query, type);
+    };
+    const auto nodata = negative(0, "Example.COM");
+    CHECK(nodata.outcome == Outcome::no_data);
+    CHECK(nodata.records.empty());
+    CHECK(nodata.zone_depth == 2);  // _smtp._tls.example.com is two labels below example.com
+    CHECK(negative(3, "example.com").outcome == Outcome::no_domain);
+    CHECK(negative(3, "example.com").zone_depth == 2);
+    CHECK(negative(0, "_tls.example.com").zone_depth == 1);
+    CHECK(negative(0, "").zone_depth == 4);  // the root
+    // An SOA of a zone that does not hold the name names none, however its name ends.
+    CHECK_FALSE(negative(0, "example.net").zone_depth);
+    CHECK_FALSE(negative(0, "ample.com").zone_depth);
+    CHECK_FALSE(negative(0, "x._smtp._tls.example.com").zone_depth);
+    // No SOA anywhere: no zone. Nor for other types, whose authority SOA is not read.
+    CHECK_FALSE(decode_response(Wire(0, 0).bytes(), query, RecordType::soa).zone_depth);
+    CHECK_FALSE(negative(0, "example.com", RecordType::txt).zone_depth);
+}
+
+TEST_CASE("an SOA answer through a CNAME names no zone of the name asked") {
+    const auto response = decode_response(Wire(0, 2)
+                                              .cname_rr(query, "t.example.net")
+                                              .soa_rr("t.example.net", "example.net", 7)
+                                              .bytes(),
+                                          query, RecordType::soa);
+    CHECK(response.outcome == Outcome::answer);
+    CHECK(response.cnames == std::vector<std::string>{"t.example.net"});
+    CHECK_FALSE(response.zone_depth);
+}
+
+TEST_CASE("SOA RDATA that is cut short or too long is malformed") {
+    const auto decoded = [](const std::vector<unsigned char>& rdata) {
+        return decode_response(Wire(0, 1).rr(query, soa, 60, rdata).bytes(), query,
+                               RecordType::soa);
+    };
+    std::vector<unsigned char> rdata = {0, 0};  // two root names
+    rdata.resize(2 + 19);
+    CHECK(decoded(rdata).detail == "SOA RDATA of the wrong size");
+    rdata.resize(2 + 21);
+    CHECK(decoded(rdata).detail == "SOA RDATA of the wrong size");
+    rdata.resize(2 + 20);
+    CHECK(decoded(rdata).outcome == Outcome::answer);
+    CHECK(decoded({0}).detail == "SOA RDATA too short");
 }
 
 TEST_CASE("rcodes have their names") {

@@ -114,7 +114,27 @@ TEST_CASE("a lint result prints one JSON object") {
 TEST_CASE("a check result adds its domain, query and lookup") {
     CHECK(
         format_results(Format::jsonl, {samples::check_result()}) ==
-        R"({"schema_version":1,"input":"Example.COM","line":3,"domain":"example.com","query":"_smtp._tls.example.com","status":"missing","records":[],"policy":null,"diagnostics":[],"suggested_record":null,"suggested_record_strings":null,"dns":{"rcode":"NXDOMAIN","error":null,"cnames":["a.example.net"],"ttl":300,"authenticated":true,"server":"127.0.0.1:5353","attempts":1,"elapsed_ms":1.250}})"
+        R"({"schema_version":1,"input":"Example.COM","line":3,"domain":"example.com","query":"_smtp._tls.example.com","status":"missing","records":[],"policy":null,"diagnostics":[],"suggested_record":null,"suggested_record_strings":null,"dns":{"rcode":"NXDOMAIN","error":null,"cnames":["a.example.net"],"ttl":300,"ttl_source":"resolver","authenticated":true,"server":"127.0.0.1:5353","attempts":1,"elapsed_ms":1.250}})"
+        "\n");
+}
+
+TEST_CASE("an authoritative section lists each server and each distinct answer") {
+    CheckResult result = samples::check_result();
+    result.authoritative = samples::authoritative_result();
+    result.dns->ttl_source = TtlSource::authoritative;
+    const std::string jsonl = format_results(Format::jsonl, {result});
+    CHECK(jsonl.find(R"("ttl":300,"ttl_source":"authoritative",)") != std::string::npos);
+    CHECK(
+        jsonl.substr(jsonl.find(R"(,"authoritative":)")) ==
+        R"(,"authoritative":{"lookup":"found","zone":"split.test","servers":[)"
+        R"({"name":"ns1.split.test","address":"127.0.91.53","state":"authoritative","rcode":"NOERROR","aa":true,"alias":null,"records":["v=TLSRPTv1; rua=mailto:t@split.test"],"ttl":3600,"serial":2026120202,"elapsed_ms":1.250,"answer":0},)"
+        R"({"name":"ns2.split.test","address":"127.0.91.54","state":"authoritative","rcode":"NOERROR","aa":true,"alias":null,"records":["v=tlsrptv1; rua=mailto:t@split.test"],"ttl":300,"serial":2026120201,"elapsed_ms":0.500,"answer":1},)"
+        R"({"name":"ns3.split.test","address":"127.0.91.55","state":"lame","rcode":"REFUSED","aa":false,"alias":null,"records":[],"ttl":null,"serial":null,"elapsed_ms":0.250,"answer":null},)"
+        R"({"name":"ns4.split.test","address":null,"state":"no-address","rcode":null,"aa":false,"alias":null,"records":[],"ttl":null,"serial":null,"elapsed_ms":0.000,"answer":null}],)"
+        R"("servers_not_checked":0,"answers":[)"
+        R"({"rcode":"NOERROR","alias":null,"records":["v=TLSRPTv1; rua=mailto:t@split.test"],"status":"valid","servers":[0]},)"
+        R"({"rcode":"NOERROR","alias":null,"records":["v=tlsrptv1; rua=mailto:t@split.test"],"status":"invalid","servers":[1]}],)"
+        R"("consistent":false}})"
         "\n");
 }
 

@@ -110,8 +110,8 @@ TEST_CASE("nagios: verbosity adds notes, destinations, records and DNS details")
           std::string::npos);
     CHECK(twice.find("\nsuggested record: v=TLSRPTv1; rua=mailto:a@example.com\n") !=
           std::string::npos);
-    CHECK(twice.find("\ndns: server 127.0.0.1:53, rcode NOERROR, 1 attempt(s), 1.500 ms, ttl 300, "
-                     "authenticated yes\n") != std::string::npos);
+    CHECK(twice.find("\ndns: server 127.0.0.1:53, rcode NOERROR, 1 attempt(s), 1.500 ms, ttl 300 "
+                     "(resolver), authenticated yes\n") != std::string::npos);
 }
 
 TEST_CASE("nagios: untrusted text adds no line and no performance data") {

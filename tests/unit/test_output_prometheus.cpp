@@ -44,7 +44,8 @@ TEST_CASE("prometheus: exact families and series of a looked-up domain") {
           "senders use.\n"
           "# TYPE tlsrpt_destinations gauge\n"
           "tlsrpt_destinations{domain=\"example.com\"} 0\n"
-          "# HELP tlsrpt_ttl_seconds Smallest TTL of the TXT records.\n"
+          "# HELP tlsrpt_ttl_seconds Smallest TTL of the TXT records: as the zone's servers "
+          "publish it with --authoritative, else the time left in the resolver's cache.\n"
           "# TYPE tlsrpt_ttl_seconds gauge\n"
           "tlsrpt_ttl_seconds{domain=\"example.com\"} 300\n"
           "# HELP tlsrpt_lookup_duration_seconds Time the TXT lookup took, retries included.\n"
@@ -73,6 +74,23 @@ TEST_CASE("prometheus: a failed lookup has no record metrics, a repeated domain 
     CHECK(text.find("tlsrpt_status{domain=\"example.com\",status=\"error\"} 1\n") !=
           std::string::npos);
     CHECK(std::count(text.begin(), text.end(), '\n') == 2 + 5 + 2 + 1 + 2 + 1 + 2 + 1);
+}
+
+TEST_CASE("prometheus: --authoritative adds the servers and whether they agree") {
+    CheckResult result = samples::check_result();
+    result.authoritative = samples::authoritative_result();
+    const std::string text = as_prometheus({result});
+    for (const char* line : {
+             "# TYPE tlsrpt_ns_servers gauge\ntlsrpt_ns_servers{domain=\"example.com\"} 4\n",
+             "# TYPE tlsrpt_ns_consistent gauge\ntlsrpt_ns_consistent{domain=\"example.com\"} 0\n",
+         }) {
+        CHECK(text.find(line) != std::string::npos);
+    }
+    // No server answered with authority: nothing to say about agreement.
+    result.authoritative->consistent.reset();
+    CHECK(as_prometheus({result}).find("tlsrpt_ns_consistent") == std::string::npos);
+    result.authoritative.reset();
+    CHECK(as_prometheus({result}).find("tlsrpt_ns_") == std::string::npos);
 }
 
 TEST_CASE("prometheus: label values are escaped and valid UTF-8") {

@@ -89,8 +89,8 @@ TEST_CASE("check results name their domain and several results end with totals")
     CHECK(
         as_text({samples::check_result(), error}) ==
         "example.com (line 3): missing: no TLS-RPT policy is published\n"
-        "  lookup: NXDOMAIN from 127.0.0.1:5353 in 1.2 ms, 1 attempt, TTL 300, "
-        "DNSSEC-authenticated\n"
+        "  lookup: NXDOMAIN from 127.0.0.1:5353 in 1.2 ms, 1 attempt, TTL 300 left in the "
+        "resolver's cache, DNSSEC-authenticated\n"
         "  via CNAME: a.example.net\n"
         "next step: publish a TLS-RPT record; replace REPLACE-ME@example.com with the mailbox "
         "that is to receive the reports:\n"
@@ -198,6 +198,42 @@ TEST_CASE("deep rows label each record by its kind and do not contradict their v
           "  warning scheme-case: Case.\n"
           "    TLS-RPT record 1: v=TLSRPTv1; rua=mailto:a@example.com\n"
           "                                  ^^^\n");
+}
+
+TEST_CASE("authoritative rows show a line per server and each answer with its records") {
+    CheckResult result = samples::check_result();
+    result.authoritative = samples::authoritative_result();
+    result.dns->ttl_source = TtlSource::authoritative;
+    const std::string text = as_text({result});
+    const auto start = text.find("  lookup:");
+    const auto end = text.find("next step:");
+    REQUIRE(end != std::string::npos);
+    CHECK(text.substr(start, end - start) ==
+          "  lookup: NXDOMAIN from 127.0.0.1:5353 in 1.2 ms, 1 attempt, TTL 300 as published, "
+          "DNSSEC-authenticated\n"
+          "  via CNAME: a.example.net\n"
+          "  authoritative: zone split.test, the servers disagree: 2 answers\n"
+          "  name server ns1.split.test (127.0.91.53): answer 1 (NOERROR, AA), TTL 3600, serial "
+          "2026120202, 1.2 ms\n"
+          "  name server ns2.split.test (127.0.91.54): answer 2 (NOERROR, AA), TTL 300, serial "
+          "2026120201, 0.5 ms\n"
+          "  name server ns3.split.test (127.0.91.55): lame (REFUSED, no AA), 0.2 ms\n"
+          "  name server ns4.split.test: no-address\n"
+          "  answer 1: NOERROR, valid\n"
+          "    record 1: v=TLSRPTv1; rua=mailto:t@split.test\n"
+          "  answer 2: NOERROR, invalid\n"
+          "    record 1: v=tlsrptv1; rua=mailto:t@split.test\n");
+
+    AuthoritativeResult agree;
+    agree.lookup = LookupState::found;
+    agree.zone = "agree.test";
+    agree.consistent = true;
+    result.authoritative = agree;
+    CHECK(as_text({result}).find("\n  authoritative: zone agree.test, the servers agree\n") !=
+          std::string::npos);
+    result.authoritative = AuthoritativeResult{LookupState::dns_timeout, "", {}, 0, {}, {}};
+    CHECK(as_text({result}).find("\n  authoritative: lookup failed (dns-timeout)\n") !=
+          std::string::npos);
 }
 
 TEST_CASE("a suggested record over 255 octets shows as the strings of a zone file") {

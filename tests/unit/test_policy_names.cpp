@@ -4,9 +4,11 @@
 #include <utility>
 #include <vector>
 
+#include "tlsrpt/authoritative.hpp"
 #include "tlsrpt/deep.hpp"
 #include "tlsrpt/exit_code.hpp"
 #include "tlsrpt/report_types.hpp"
+#include "tlsrpt/result.hpp"
 #include "tlsrpt/txt.hpp"
 
 using namespace tlsrpt;
@@ -86,4 +88,30 @@ TEST_CASE("policy and result types print as RFC 8460 reports spell them") {
                            {ResultType::sts_webpki_invalid, "sts-webpki-invalid"}}) {
         CHECK(to_string(type) == text);
     }
+}
+
+TEST_CASE("authoritative server states and TTL sources print as in the JSON output") {
+    using State = std::pair<ServerState, std::string_view>;
+    for (const auto& [state, text] :
+         std::vector<State>{{ServerState::authoritative, "authoritative"},
+                            {ServerState::lame, "lame"},
+                            {ServerState::dns_timeout, "dns-timeout"},
+                            {ServerState::dns_unreachable, "dns-unreachable"},
+                            {ServerState::dns_malformed, "dns-malformed"},
+                            {ServerState::no_address, "no-address"},
+                            {ServerState::address_unknown, "address-lookup-failed"},
+                            {ServerState::not_asked, "not-asked-non-public"}}) {
+        CHECK(to_string(state) == text);
+    }
+    for (const ServerState lame :
+         {ServerState::lame, ServerState::dns_timeout, ServerState::dns_unreachable,
+          ServerState::dns_malformed, ServerState::no_address}) {
+        CHECK(is_lame(lame));
+    }
+    for (const ServerState fine :
+         {ServerState::authoritative, ServerState::address_unknown, ServerState::not_asked}) {
+        CHECK_FALSE(is_lame(fine));
+    }
+    CHECK(to_string(TtlSource::resolver) == "resolver");
+    CHECK(to_string(TtlSource::authoritative) == "authoritative");
 }
