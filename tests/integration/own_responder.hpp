@@ -33,8 +33,10 @@ class OwnResponder {
     }
 
     // Returns once the responder has bound its sockets (it prints its port then); false if
-    // it could not start.
+    // it could not start. One still running is killed first: no responder outlives the test
+    // (one would hold the test's standard error open, and ctest would wait for it).
     bool start() {
+        kill();
         int ready[2];
         if (pipe2(ready, O_CLOEXEC) != 0) return false;
         const std::string port = std::to_string(port_);
