@@ -4,6 +4,7 @@
 # and then one run of each binary over the same generated domains, so that every round meets
 # the same load. Prints every run, then per target the medians: each binary's rate, its ratio
 # to dnsperf and to the first binary (the baseline). Every run must be right (wrong=0 lost=0).
+# The binaries take turns at running first; an even number of rounds gives each the same share.
 # Usage: bench/compare.sh ROUNDS COUNT BASELINE OTHER... [-- tlsrpt-check options...]
 # e.g.   bench/compare.sh 7 100000 /tmp/old/tlsrpt-check build-bench/tlsrpt-check -- --deep
 # Needs what bench/bulk.sh needs (see bench/testbed.sh); nothing leaves 127.0.0.1.
@@ -28,7 +29,10 @@ for target in "unbound:$unbound_port" "nsd:$nsd_port"; do
   for round in $(seq "$rounds"); do
     ceiling=$(dnsperf_rate "$port")
     echo "$name $round dnsperf ${ceiling%/s}" | tee -a "$results"
-    for index in "${!binaries[@]}"; do
+    # Each round starts with the next binary: a run right after another meets a busier
+    # Unbound (10-25% slower in either order), which would otherwise always fall on the same one.
+    for offset in "${!binaries[@]}"; do
+      index=$(((round - 1 + offset) % ${#binaries[@]}))
       rows=$work/rows-compare.csv
       summary=$(tlsrpt_summary "$port" "${binaries[$index]}" "$rows")
       check=$(python3 "$root/bench/bulk_compare.py" "$work/truth.csv" "$rows")
