@@ -244,8 +244,7 @@ std::vector<live::TlsaRecord> authenticated_tlsa(const dns::Response* tlsa) {
     std::vector<live::TlsaRecord> records;
     if (tlsa == nullptr || !tlsa->authenticated) return records;
     for (const dns::ResourceRecord& record : tlsa->records) {
-        records.push_back(
-            {record.tlsa.usage, record.tlsa.selector, record.tlsa.matching_type, record.tlsa.data});
+        records.push_back(record.tlsa);
     }
     return records;
 }

@@ -12,6 +12,7 @@
 #include "audit/deep_policy.hpp"
 #include "audit/deep_probes.hpp"
 #include "audit/finding_collector.hpp"
+#include "live/tlsa_record.hpp"
 #include "policy/address.hpp"
 #include "policy/ascii.hpp"
 #include "tlsrpt/domain_name.hpp"
@@ -76,7 +77,8 @@ MxSection mx_section(const dns::Response& mx, const std::string& domain,
 
 void check_dane(MailHost& host, const DeepAnswers& answers, FindingCollector& findings) {
     const std::string tlsa_query = tlsa_query_name(host.name);
-    if (const dns::Response* tlsa = answer_for(answers.tlsa, host.name)) {
+    const dns::Response* tlsa = answer_for(answers.tlsa, host.name);
+    if (tlsa != nullptr) {
         host.tlsa = findings.note_lookup(*tlsa, tlsa_query, "DANE");
         host.tlsa_authenticated = tlsa->authenticated;
         for (const dns::ResourceRecord& record : tlsa->records) {
@@ -98,11 +100,15 @@ void check_dane(MailHost& host, const DeepAnswers& answers, FindingCollector& fi
                      fmt::format("the TLSA records at {} are not DNSSEC-authenticated: senders "
                                  "ignore them, so DANE is not in effect for {}",
                                  tlsa_query, host.name));
-    } else if (std::all_of(host.tlsa_usages.begin(), host.tlsa_usages.end(),
-                           [](std::uint8_t usage) { return usage < 2; })) {
+    } else if (std::none_of(tlsa->records.begin(), tlsa->records.end(),
+                            [](const dns::ResourceRecord& record) {
+                                return live::usable_for_smtp(record.tlsa);
+                            })) {
         findings.add("dane-unusable-usage", Severity::warning,
-                     fmt::format("every TLSA record at {} has usage PKIX-TA(0) or PKIX-EE(1), "
-                                 "which SMTP senders treat as unusable (RFC 7672 section 3.1.3)",
+                     fmt::format("no TLSA record at {} is usable for SMTP: senders treat usages "
+                                 "PKIX-TA(0) and PKIX-EE(1) as unusable (RFC 7672 section "
+                                 "3.1.3), and a selector, matching type or digest length they "
+                                 "do not know as well",
                                  tlsa_query));
     }
     const bool host_policy =

@@ -43,12 +43,14 @@ enum class Outcome {
 // "NOERROR", "NXDOMAIN", ... or "RCODE<n>" for codes without a common name.
 std::string rcode_name(int rcode);
 
-// TLSA RDATA (RFC 6698 §2.1) without the association data, which no check here compares.
+// TLSA RDATA (RFC 6698 §2.1).
 struct TlsaFields {
     std::uint8_t usage = 0;
     std::uint8_t selector = 0;
     std::uint8_t matching_type = 0;
     std::vector<unsigned char> data;  // the certificate association data
+
+    bool operator==(const TlsaFields&) const = default;
 };
 
 // A record of the answer: owned by the name asked, or by the end of its CNAME chain.

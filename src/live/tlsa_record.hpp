@@ -4,19 +4,14 @@
 // wrong length).
 #pragma once
 
-#include <cstdint>
 #include <vector>
+
+#include "dns/response.hpp"
 
 namespace tlsrpt::live {
 
-struct TlsaRecord {
-    std::uint8_t usage = 0;
-    std::uint8_t selector = 0;
-    std::uint8_t matching_type = 0;
-    std::vector<unsigned char> data;  // the certificate association data
-
-    bool operator==(const TlsaRecord&) const = default;
-};
+// As the DNS answer decodes it.
+using TlsaRecord = dns::TlsaFields;
 
 // Whether a record can authenticate an SMTP server: usage 2 or 3, selector 0 (certificate)
 // or 1 (public key), matching type 0 (the data itself, not empty), 1 (SHA2-256, 32 octets)

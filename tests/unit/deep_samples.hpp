@@ -28,11 +28,11 @@ inline dns::ResourceRecord txt(std::string text) {
     return record;
 }
 
-inline dns::ResourceRecord tlsa(std::uint8_t usage) {
+inline dns::ResourceRecord tlsa(std::uint8_t usage, std::uint8_t selector = 0,
+                                std::uint8_t matching_type = 0, std::size_t data_size = 32) {
     dns::ResourceRecord record;
     record.type = 52;
-    record.tlsa.usage = usage;
-    record.tlsa.data = std::vector<unsigned char>(32, 0xab);
+    record.tlsa = {usage, selector, matching_type, std::vector<unsigned char>(data_size, 0xab)};
     return record;
 }
 

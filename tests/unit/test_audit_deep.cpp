@@ -191,6 +191,21 @@ TEST_CASE("deep: DANE findings per mail host") {
         CHECK(codes_of(deep_row(valid_record, answers)) ==
               std::vector<std::string>{"dane-unusable-usage", "mta-sts-policy-not-fetched"});
     }
+    SECTION("DANE usages whose selector, matching type or digest length senders cannot use") {
+        DeepAnswers answers = healthy();
+        answers.tlsa["mx.example.com"] = shared(
+            response(Outcome::answer,
+                     {tlsa(3, 2), tlsa(2, 0, 3), tlsa(3, 1, 1, 20), tlsa(3, 1, 2, 32)}, true));
+        CHECK(codes_of(deep_row(valid_record, answers)) ==
+              std::vector<std::string>{"dane-unusable-usage", "mta-sts-policy-not-fetched"});
+    }
+    SECTION("one usable record among unusable ones is enough") {
+        DeepAnswers answers = healthy();
+        answers.tlsa["mx.example.com"] = shared(
+            response(Outcome::answer, {tlsa(0), tlsa(3, 1, 2, 20), tlsa(3, 1, 1, 32)}, true));
+        CHECK(codes_of(deep_row(valid_record, answers)) ==
+              std::vector<std::string>{"mta-sts-policy-not-fetched"});
+    }
     SECTION("a DANE host without a TLS-RPT policy of its own") {
         DeepAnswers answers = healthy();
         answers.host_tlsrpt["mx.example.com"] = none();
