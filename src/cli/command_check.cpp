@@ -28,6 +28,7 @@
 #include "input/domain_list.hpp"
 #include "live/https_fetcher.hpp"
 #include "live/starttls_prober.hpp"
+#include "live/trust_store.hpp"
 #include "output/escape.hpp"
 #include "output/formatter.hpp"
 #include "output/progress.hpp"
@@ -110,18 +111,18 @@ CommandResult run_check(const CheckOptions& options) {
     std::unique_ptr<live::HttpsFetcher> fetcher;
     std::unique_ptr<live::StarttlsProber> prober;
     if (options.audit.deep) {
-        auto created = live::HttpsFetcher::create(**resolver, options.fetch);
+        auto anchors = live::trust_store(options.ca_file);
+        if (!anchors) return unexpected(Failure{ExitCode::cannot_open_input, anchors.error()});
+        auto created = live::HttpsFetcher::create(**resolver, {}, anchors->get());
         if (!created) return unexpected(Failure{ExitCode::cannot_open_input, created.error()});
         fetcher = std::move(*created);
         live.fetcher = fetcher.get();
-    }
-    if (options.audit.probe) {
-        live::ProbeOptions probe_options;
-        probe_options.ca_file = options.fetch.ca_file;
-        auto created = live::StarttlsProber::create(**resolver, probe_options);
-        if (!created) return unexpected(Failure{ExitCode::cannot_open_input, created.error()});
-        prober = std::move(*created);
-        live.prober = prober.get();
+        if (options.audit.probe) {
+            auto made = live::StarttlsProber::create(**resolver, {}, anchors->get());
+            if (!made) return unexpected(Failure{ExitCode::cannot_open_input, made.error()});
+            prober = std::move(*made);
+            live.prober = prober.get();
+        }
     }
 
     std::optional<input::DomainListReader> reader;
@@ -271,7 +272,7 @@ Command add_check_command(CLI::App& app, CheckOptions& options) {
                             "With --probe, limit for each STARTTLS probe, from its connection")
         ->needs(probe);
     check
-        ->add_option("--ca-file", options.fetch.ca_file,
+        ->add_option("--ca-file", options.ca_file,
                      "With --deep, also trust the CA certificates in FILE (PEM), besides the "
                      "system's, for the MTA-STS policy host and the MX hosts")
         ->check(CLI::ExistingFile)

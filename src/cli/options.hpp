@@ -9,7 +9,6 @@
 #include "audit/audit.hpp"
 #include "audit/bulk.hpp"
 #include "dns/resolver.hpp"
-#include "live/https_fetcher.hpp"
 #include "output/formatter.hpp"
 #include "tlsrpt/generate.hpp"
 
@@ -45,7 +44,7 @@ struct CheckOptions {
     std::string list_file;             // -f: one domain per line; "-" is standard input
     dns::ResolverOptions resolver;     // --server, --timeout, --tries
     audit::AuditOptions audit;         // --deadline, --deep, --allow-private, --fetch-timeout
-    live::FetchOptions fetch;          // --ca-file
+    std::string ca_file;               // --ca-file
     audit::BulkOptions bulk;           // --concurrency, --rate, --ordered
     bool progress = false;             // --progress: also when stderr is not a terminal
     output::Format format = output::Format::text;

@@ -322,13 +322,13 @@ struct HttpsFetcher::Impl {
 };
 
 Expected<std::unique_ptr<HttpsFetcher>, std::string> HttpsFetcher::create(dns::Resolver& loop,
-                                                                          FetchOptions options) {
+                                                                          FetchOptions options,
+                                                                          X509_STORE* anchors) {
     // Thread-safe in Debian's build (CURL_VERSION_THREADSAFE); once per process.
     static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
     if (global != CURLE_OK) return unexpected(std::string(curl_easy_strerror(global)));
-    auto store = trust_store(options.ca_file);
-    if (!store) return unexpected(store.error());
-    auto impl = std::make_unique<Impl>(loop, std::move(options), std::move(*store));
+    X509_STORE_up_ref(anchors);
+    auto impl = std::make_unique<Impl>(loop, std::move(options), TrustStore(anchors));
     if (!impl->start_multi()) return unexpected(std::string("cannot start libcurl"));
     return std::unique_ptr<HttpsFetcher>(new HttpsFetcher(std::move(impl)));
 }

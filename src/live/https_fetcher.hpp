@@ -4,9 +4,11 @@
 // byte bounded in size and time.
 #pragma once
 
+#include <openssl/x509.h>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -18,8 +20,6 @@
 namespace tlsrpt::live {
 
 struct FetchOptions {
-    // Trust anchors added to the system store (--ca-file); "" for the system store alone.
-    std::string ca_file;
     // Bodies longer than this end the transfer (RFC 8461 §3.3 suggests 64 KiB for policies).
     std::size_t max_body = 64 * 1024;
     // Transfers at once; later ones wait in order, their deadlines counting.
@@ -61,9 +61,11 @@ class HttpsFetcher {
   public:
     using Done = std::function<void(FetchOutcome&&)>;
 
-    // Fails when libcurl or the CA file cannot be had. `loop` must outlive the fetcher.
+    // Fails when libcurl cannot be had. `anchors`: the run's trust anchors (trust_store()),
+    // which the fetcher holds a reference to. `loop` must outlive the fetcher.
     static Expected<std::unique_ptr<HttpsFetcher>, std::string> create(dns::Resolver& loop,
-                                                                       FetchOptions options);
+                                                                       FetchOptions options,
+                                                                       X509_STORE* anchors);
     ~HttpsFetcher();
     HttpsFetcher(const HttpsFetcher&) = delete;
     HttpsFetcher& operator=(const HttpsFetcher&) = delete;

@@ -23,7 +23,6 @@
 #include "live/peer_certificate.hpp"
 #include "live/smtp_reply.hpp"
 #include "live/socket_bio.hpp"
-#include "live/trust_store.hpp"
 #include "policy/ascii.hpp"
 
 namespace tlsrpt::live {
@@ -518,8 +517,9 @@ struct StarttlsProber::Impl {
     }
 };
 
-Expected<std::unique_ptr<StarttlsProber>, std::string> StarttlsProber::create(
-    dns::Resolver& loop, ProbeOptions options) {
+Expected<std::unique_ptr<StarttlsProber>, std::string> StarttlsProber::create(dns::Resolver& loop,
+                                                                              ProbeOptions options,
+                                                                              X509_STORE* anchors) {
     if (options.max_concurrent == 0) {
         return unexpected(std::string("at least one probe must be allowed at a time"));
     }
@@ -530,14 +530,12 @@ Expected<std::unique_ptr<StarttlsProber>, std::string> StarttlsProber::create(
         return unexpected(std::string(
             "the EHLO name must be at most 255 printable ASCII characters, without spaces"));
     }
-    auto store = trust_store(options.ca_file);
-    if (!store) return unexpected(store.error());
     ERR_clear_error();
     SslContextPointer context(SSL_CTX_new(TLS_client_method()));
     if (context == nullptr || SSL_CTX_dane_enable(context.get()) <= 0) {
         return unexpected(fmt::format("cannot set up TLS: {}", tls_error(SSL_ERROR_SSL)));
     }
-    SSL_CTX_set_cert_store(context.get(), store->release());
+    SSL_CTX_set1_cert_store(context.get(), anchors);
     // Verification never stops a handshake: its errors are collected and judged afterwards.
     SSL_CTX_set_verify(context.get(), SSL_VERIFY_NONE, record_handshake_error);
     auto impl = std::make_unique<Impl>(loop, std::move(options), std::move(context));

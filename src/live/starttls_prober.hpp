@@ -5,6 +5,8 @@
 // number of probes run at once; the others wait in order, their deadlines running.
 #pragma once
 
+#include <openssl/x509.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -28,8 +30,6 @@ struct ProbeRequest {
 };
 
 struct ProbeOptions {
-    // "": the system's trust anchors; a file: its certificates are trust anchors too.
-    std::string ca_file;
     // Probes connected at once, at least 1.
     std::size_t max_concurrent = 32;
     // The name EHLO gives (RFC 5321 §4.1.1.1); "": the local address as an address literal.
@@ -40,11 +40,12 @@ class StarttlsProber {
   public:
     using Done = std::function<void(ProbeOutcome&&)>;
 
-    // The trust anchors are read once here, for every probe. Fails when they cannot be read,
-    // when max_concurrent is 0 or when helo_name cannot be sent in a command. The resolver
-    // must outlive the prober.
+    // `anchors`: the run's trust anchors (trust_store()), which every probe's verification
+    // uses and the prober holds a reference to. Fails when max_concurrent is 0 or when
+    // helo_name cannot be sent in a command. The resolver must outlive the prober.
     static Expected<std::unique_ptr<StarttlsProber>, std::string> create(dns::Resolver& loop,
-                                                                         ProbeOptions options);
+                                                                         ProbeOptions options,
+                                                                         X509_STORE* anchors);
 
     // Abandons the probes still running.
     ~StarttlsProber();

@@ -1,5 +1,6 @@
-// The trust anchors of the live checks, read once for every connection of a run: reading them
-// is what fresh TLS connections cost most in bulk runs.
+// The trust anchors of the live checks, read once per run and shared by the policy fetcher and
+// the prober (each holds a reference of its own): reading them is what fresh TLS connections
+// cost most in bulk runs.
 #pragma once
 
 #include <openssl/x509.h>

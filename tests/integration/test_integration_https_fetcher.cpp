@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "live/https_fetcher.hpp"
+#include "live/trust_store.hpp"
 #include "testbed.hpp"
 
 using namespace tlsrpt;
@@ -28,13 +29,17 @@ struct Fetching {
     std::unique_ptr<dns::Resolver> loop;
     std::unique_ptr<live::HttpsFetcher> fetcher;
 
-    explicit Fetching(live::FetchOptions options = {.ca_file = chain_ca_file}) {
+    // `ca_file`: trust anchors beside the system's, "" for none (--ca-file).
+    explicit Fetching(live::FetchOptions options = {}, const std::string& ca_file = chain_ca_file) {
         dns::ResolverOptions resolver;
         resolver.servers = {*dns::parse_server(unbound)};
         auto created = dns::Resolver::create(resolver);
         REQUIRE(created);
         loop = std::move(*created);
-        auto made = live::HttpsFetcher::create(*loop, std::move(options));
+        const auto anchors = live::trust_store(ca_file);
+        REQUIRE(anchors);
+        // The fetcher holds a reference of its own: the store may go with `anchors`.
+        auto made = live::HttpsFetcher::create(*loop, std::move(options), anchors->get());
         REQUIRE(made);
         fetcher = std::move(*made);
     }
@@ -128,7 +133,7 @@ TEST_CASE("fetcher: certificates are checked for the policy host, against the an
     CHECK(outcomes[1].verify_result == 19);  // X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
     CHECK(outcomes[2].verify_result == 1);   // a trusted chain: curl's own name check failed
 
-    Fetching system_anchors_only(live::FetchOptions{});
+    Fetching system_anchors_only({}, "");
     const live::FetchOutcome good =
         system_anchors_only.fetch_one(system_anchors_only.request("good.chain.test"));
     CHECK(good.ending == live::FetchEnding::certificate);
@@ -144,12 +149,12 @@ TEST_CASE("fetcher: a body past the limit, chunked or not, ends the fetch") {
         CHECK(outcome.body.empty());
     }
     SECTION("with a length: refused before the body") {
-        Fetching fetching({.ca_file = chain_ca_file, .max_body = good_policy.size() - 1});
+        Fetching fetching({.max_body = good_policy.size() - 1});
         const live::FetchOutcome outcome = fetching.fetch_one(fetching.request("good.chain.test"));
         CHECK(outcome.ending == live::FetchEnding::too_large);
     }
     SECTION("exactly the limit is whole") {
-        Fetching fetching({.ca_file = chain_ca_file, .max_body = good_policy.size()});
+        Fetching fetching({.max_body = good_policy.size()});
         const live::FetchOutcome outcome = fetching.fetch_one(fetching.request("good.chain.test"));
         CHECK(outcome.ending == live::FetchEnding::received);
         CHECK(outcome.body == good_policy);
@@ -167,7 +172,7 @@ TEST_CASE("fetcher: a server that says nothing is left at the deadline") {
 }
 
 TEST_CASE("fetcher: fetches past the window wait in order, their deadlines counting") {
-    Fetching fetching({.ca_file = chain_ca_file, .max_concurrent = 1});
+    Fetching fetching({.max_concurrent = 1});
     // The first holds the only place for 3 s; the second's deadline passes while it waits.
     const auto outcomes = fetching.fetch({fetching.request("slow.chain.test", {}, 3s),
                                           fetching.request("good.chain.test", {}, 1s),

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@
 #include "dns/resolver.hpp"
 #include "live/starttls_prober.hpp"
 #include "live/tls_verdict.hpp"
+#include "live/trust_store.hpp"
 #include "loopback_socket.hpp"
 #include "smtp_responder.hpp"
 #include "testbed.hpp"
@@ -52,10 +54,26 @@ std::string chain_file(const std::string& name) {
     return ca.substr(0, ca.rfind('/') + 1) + name;
 }
 
-ProbeOptions test_root() {
-    ProbeOptions options;
-    options.ca_file = testing::chain_ca_file;
-    return options;
+// The trust anchors of a run with `ca_file` (--ca-file; "" for the system's alone), read once.
+X509_STORE* anchors_with(const std::string& ca_file) {
+    static std::map<std::string, TrustStore> read;
+    auto found = read.find(ca_file);
+    if (found == read.end()) {
+        auto store = trust_store(ca_file);
+        REQUIRE(store);
+        found = read.emplace(ca_file, std::move(*store)).first;
+    }
+    return found->second.get();
+}
+
+// The system's anchors and the testbed's root.
+X509_STORE* test_anchors() {
+    return anchors_with(testing::chain_ca_file);
+}
+
+// The system's anchors alone, which do not vouch for the testbed's root.
+X509_STORE* system_anchors() {
+    return anchors_with("");
 }
 
 std::unique_ptr<dns::Resolver> event_loop() {
@@ -66,8 +84,9 @@ std::unique_ptr<dns::Resolver> event_loop() {
     return std::move(*created);
 }
 
-std::unique_ptr<StarttlsProber> make_prober(dns::Resolver& loop, ProbeOptions options) {
-    auto created = StarttlsProber::create(loop, std::move(options));
+std::unique_ptr<StarttlsProber> make_prober(dns::Resolver& loop, ProbeOptions options,
+                                            X509_STORE* anchors = test_anchors()) {
+    auto created = StarttlsProber::create(loop, std::move(options), anchors);
     INFO((created ? "" : created.error()));
     REQUIRE(created);
     return std::move(*created);
@@ -94,9 +113,10 @@ ProbeRequest responder_request(const SmtpResponder& responder) {
 }
 
 // One probe, run to its end; `done` must come exactly once, and only from run().
-ProbeOutcome probe_once(ProbeRequest probe, ProbeOptions options = test_root()) {
+ProbeOutcome probe_once(ProbeRequest probe, ProbeOptions options = {},
+                        X509_STORE* anchors = test_anchors()) {
     auto loop = event_loop();
-    auto prober = make_prober(*loop, std::move(options));
+    auto prober = make_prober(*loop, std::move(options), anchors);
     std::optional<ProbeOutcome> outcome;
     int calls = 0;
     prober->probe(std::move(probe), [&](ProbeOutcome&& done) {
@@ -195,7 +215,8 @@ TEST_CASE("probe: a good server passes PKIX, with its TLS and certificate facts"
 }
 
 TEST_CASE("probe: without the test root the same chain is not trusted") {
-    const ProbeOutcome outcome = probe_once(chain_request("mx-good.chain.test", 25), {});
+    const ProbeOutcome outcome =
+        probe_once(chain_request("mx-good.chain.test", 25), {}, system_anchors());
     CHECK(outcome.ending == ProbeEnding::completed);
     // The server sends its root, which no system anchor vouches for.
     CHECK(outcome.pkix_errors ==
@@ -256,7 +277,8 @@ TEST_CASE("probe: expired, wrong name and untrusted certificates, each error rec
 
 TEST_CASE("probe: DANE-EE 3 1 1 matches the server's key, whatever PKIX says") {
     const ProbeOutcome outcome =
-        probe_once(chain_request("mx-good.chain.test", 25, {sha256_tlsa(3, 1, "mx-good.pem")}), {});
+        probe_once(chain_request("mx-good.chain.test", 25, {sha256_tlsa(3, 1, "mx-good.pem")}), {},
+                   system_anchors());
     CHECK(outcome.ending == ProbeEnding::completed);
     CHECK(outcome.dane == DaneState::matched);
     CHECK(outcome.dane_depth == 0);
@@ -297,7 +319,8 @@ TEST_CASE("probe: a 3 1 1 record of another key matches nothing, though PKIX pas
 
 TEST_CASE("probe: DANE-TA 2 0 1 matches the root the server sends, and checks the name") {
     const TlsaRecord root = sha256_tlsa(2, 0, "ca.pem");
-    const ProbeOutcome outcome = probe_once(chain_request("mx-daneta.chain.test", 25, {root}), {});
+    const ProbeOutcome outcome =
+        probe_once(chain_request("mx-daneta.chain.test", 25, {root}), {}, system_anchors());
     CHECK(outcome.ending == ProbeEnding::completed);
     CHECK(outcome.dane == DaneState::matched);
     CHECK(outcome.dane_depth == 1);
@@ -305,14 +328,16 @@ TEST_CASE("probe: DANE-TA 2 0 1 matches the root the server sends, and checks th
     CHECK(outcome.dane_errors.empty());
     CHECK(succeeds(verdict(outcome, PolicyType::tlsa)));
 
-    const ProbeOutcome unnamed = probe_once(chain_request("mx-other.chain.test", 25, {root}), {});
+    const ProbeOutcome unnamed =
+        probe_once(chain_request("mx-other.chain.test", 25, {root}), {}, system_anchors());
     CHECK(unnamed.dane == DaneState::matched);
     CHECK(unnamed.dane_depth == -1);  // OpenSSL tells no depth of a verification with errors
     CHECK(unnamed.dane_errors == std::vector<VerifyError>{{X509_V_ERR_HOSTNAME_MISMATCH, 0}});
     CHECK(verdict(unnamed, PolicyType::tlsa).result == ResultType::certificate_host_mismatch);
 
     // The dates count too, below the anchor.
-    const ProbeOutcome expired = probe_once(chain_request("mx-expired.chain.test", 26, {root}), {});
+    const ProbeOutcome expired =
+        probe_once(chain_request("mx-expired.chain.test", 26, {root}), {}, system_anchors());
     CHECK(expired.dane == DaneState::matched);
     CHECK(expired.dane_errors == std::vector<VerifyError>{{X509_V_ERR_CERT_HAS_EXPIRED, 0}});
     CHECK(verdict(expired, PolicyType::tlsa).result == ResultType::certificate_expired);
@@ -435,16 +460,13 @@ TEST_CASE("probe: options that cannot work are refused when the prober is made")
     too_long.helo_name = std::string(256, 'a');
     ProbeOptions line_break;
     line_break.helo_name = "name\r\nRCPT";
-    ProbeOptions no_file;
-    no_file.ca_file = "/nonexistent/ca.pem";
     for (const Case& test : {
              Case{none_at_once, "at least one probe must be allowed at a time"},
              Case{spaced, helo_error},
              Case{line_break, helo_error},
              Case{too_long, helo_error},
-             Case{no_file, "cannot read the certificates of '/nonexistent/ca.pem'"},
          }) {
-        const auto created = StarttlsProber::create(*loop, test.options);
+        const auto created = StarttlsProber::create(*loop, test.options, test_anchors());
         REQUIRE_FALSE(created);
         CHECK(created.error() == test.error);
     }
@@ -480,7 +502,7 @@ TEST_CASE("probe: refused connections, and requests that cannot be made, end at 
 
 TEST_CASE("probe: a silent server is left at the deadline") {
     auto loop = event_loop();
-    auto prober = make_prober(*loop, test_root());
+    auto prober = make_prober(*loop, {});
     ProbeRequest silent = chain_request("mx-silent.chain.test", 32);
     const auto start = dns::Clock::now();
     silent.deadline = start + 1500ms;
@@ -502,7 +524,7 @@ TEST_CASE("probe: a silent server is left at the deadline") {
 TEST_CASE("probe: max_concurrent connections at most, the others wait with deadlines running") {
     SmtpResponder holding(SmtpFault::silent);
     auto loop = event_loop();
-    ProbeOptions options = test_root();
+    ProbeOptions options;
     options.max_concurrent = 3;
     auto prober = make_prober(*loop, options);
     const auto deadline = dns::Clock::now() + 2s;
@@ -539,7 +561,7 @@ TEST_CASE("probe: max_concurrent connections at most, the others wait with deadl
 
 TEST_CASE("probe: waiting probes start as others end, in turn") {
     auto loop = event_loop();
-    ProbeOptions options = test_root();
+    ProbeOptions options;
     options.max_concurrent = 2;
     auto prober = make_prober(*loop, options);
     std::vector<ProbeOutcome> outcomes;
@@ -564,7 +586,7 @@ TEST_CASE("probe: abandon_all ends every probe at once, with no callback and not
         SmtpResponder handshaking(SmtpFault::starttls_then_silent);
         SmtpResponder holding(SmtpFault::silent);
         auto loop = event_loop();
-        ProbeOptions options = test_root();
+        ProbeOptions options;
         options.max_concurrent = 2;
         auto prober = make_prober(*loop, options);
         int calls = 0;
